@@ -141,13 +141,21 @@ class Chapter:
     end_notes: Markup | None = None
     #: Chapter creators when they differ from the work's.
     authors: tuple[str, ...] = ()
+    #: What the heading says instead of "Chapter N" ("Prologue", "Interlude"); ``None`` for
+    #: an ordinary numbered chapter.
+    label: str | None = None
 
     @property
     def heading(self) -> str:
-        """The heading a reader sees: "Chapter 3: Title", or "Chapter 3" when untitled."""
-        if self.title:
-            return f"Chapter {self.number}: {self.title}"
-        return f"Chapter {self.number}"
+        """The heading a reader sees: "Chapter 3: Title", or "Chapter 3" when untitled.
+
+        A labelled chapter replaces "Chapter 3" by its label: "Prologue: Title", or just
+        "Prologue" when untitled or when the title is the label itself.
+        """
+        prefix = self.label or f"Chapter {self.number}"
+        if self.title and self.title != self.label:
+            return f"{prefix}: {self.title}"
+        return prefix
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Benchmarks: a work generator and timing scripts (not part of the package)."""

@@ -1,0 +1,397 @@
+"""EPUB 3 backend (ebooklib 0.20) with an NCX fallback, reproducible to the byte.
+
+The recipe: metadata, stylesheets, title page, tag summary, contents, one file per chapter,
+afterword, navigation, write, re-pack.  Every XHTML file sits at the root of the content folder
+so the relative URLs a chapter body uses (``images/map.png``, ``styles/book.css``) resolve.
+
+ebooklib has a handful of traps (see the comments where they are avoided): it drops a content
+document's ``<head>``, writes "now" into ``dcterms:modified`` and the zip entries, never writes
+``xml:lang`` on ``<package>`` and silently writes an empty file for content it cannot parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import posixpath
+import uuid
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from fic2book.backends import register
+from fic2book.errors import OutputError, RenderError
+from fic2book.model import Asset, Chapter, Work
+from fic2book.options import RenderOptions
+from fic2book.render import render_part
+from fic2book.resources import data_path
+
+#: Bundled stylesheets, linked from every content document in this order (user CSS after).
+BUNDLED_STYLES: tuple[str, ...] = ("book.css", "epub.css")
+
+#: ``dcterms:modified`` when neither ``SOURCE_DATE_EPOCH`` nor any work date is known.
+FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+#: Hosts whose work URLs also give an ``ao3:ID`` identifier.
+AO3_HOSTS: frozenset[str] = frozenset({"archiveofourown.org", "www.archiveofourown.org", "ao3.org"})
+
+# EPUB 3 core media types: anything else needs a fallback chain, so it is refused up front.
+_CORE_IMAGE_TYPES = frozenset(
+    {"image/gif", "image/jpeg", "image/png", "image/svg+xml", "image/webp"}
+)
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One XHTML content document: file name, ``<title>``/navigation label and body fragment."""
+
+    uid: str
+    file_name: str
+    title: str
+    content: str
+
+
+@register
+class EpubBackend:
+    """EPUB 3 for e-readers, EPUBCheck-clean, with an NCX for older readers."""
+
+    name: ClassVar[str] = "epub"
+    suffix: ClassVar[str] = ".epub"
+    description: ClassVar[str] = "EPUB 3 e-book (with NCX) for e-readers and calibre"
+
+    def write(self, work: Work, target: Path, options: RenderOptions) -> None:
+        """Build the book and write it to ``target`` (the pipeline renames it into place)."""
+        data = build_epub(work, options)
+        try:
+            target.write_bytes(data)
+        except OSError as err:
+            raise OutputError(f"{target}: {err.strerror or err}") from err
+
+
+def build_epub(work: Work, options: RenderOptions) -> bytes:
+    """Render ``work`` into the bytes of a reproducible EPUB 3 file."""
+    # Imported here so that looking the backend up (``fic2book formats``) stays cheap.
+    from ebooklib import epub
+
+    mtime = build_time(work, options)
+    book = epub.EpubBook()
+    _set_metadata(book, work)
+
+    styles = _style_items(epub, options)
+    for item in styles:
+        book.add_item(item)
+
+    documents = [
+        Document(
+            "title_page", "title_page.xhtml", "Title Page", render_part("title_page", work, options)
+        ),
+        Document(
+            "tag_summary",
+            "tag_summary.xhtml",
+            "Tag Summary",
+            render_part("tag_summary", work, options),
+        ),
+    ]
+    chapters = [
+        Document(
+            f"chap_{position:03d}",
+            f"chap_{position:03d}.xhtml",
+            chapter_label(work, chapter),
+            render_part("chapter", work, options, chapter=chapter),
+        )
+        for position, chapter in enumerate(work.chapters, start=1)
+    ]
+    afterword = (
+        [
+            Document(
+                "afterword", "afterword.xhtml", "Afterword", render_part("afterword", work, options)
+            )
+        ]
+        if work.has_end_notes
+        else []
+    )
+
+    items = {}
+    for doc in [*documents, *chapters, *afterword]:
+        item = epub.EpubHtml(
+            uid=doc.uid,
+            file_name=doc.file_name,
+            title=doc.title,
+            content=doc.content,
+            lang=work.language,
+        )
+        _link_styles(item, styles)
+        book.add_item(item)
+        _check_parses(item, doc)
+        items[doc.uid] = item
+
+    for position, asset in enumerate(work.assets, start=1):
+        book.add_item(_image_item(epub, position, asset))
+
+    # The contents page is ebooklib's nav document, titled and styled like the rest and read
+    # in order after the front matter; the book has no guide, so no visible landmarks list.
+    nav = epub.EpubNav(title="Contents")
+    _link_styles(nav, styles)
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+
+    front = [items["title_page"], items["tag_summary"]]
+    back = [items[doc.uid] for doc in [*chapters, *afterword]]
+    book.toc = [*front, *back]
+    book.spine = [*front, nav, *back]
+
+    raw = io.BytesIO()
+    writer = _writer_class(epub)(
+        raw,
+        book,
+        {
+            "mtime": mtime,
+            "raise_exceptions": True,
+            "play_order": {"enabled": True, "start_from": 1},
+            "epub3_landmark": False,
+            "epub2_guide": False,
+            # Page lists need page-break markers we never write; skip the scan of every file.
+            "epub3_pages": False,
+        },
+    )
+    writer.process()
+    writer.write()
+    return repack(raw.getvalue(), mtime)
+
+
+def chapter_label(work: Work, chapter: Chapter) -> str:
+    """Return the chapter's ``<title>`` and contents entry; a one-shot is named after the work."""
+    if work.chaptered:
+        return chapter.heading
+    return chapter.title or work.title or chapter.heading
+
+
+def build_time(work: Work, options: RenderOptions) -> dt.datetime:
+    """Return the one timestamp written into the book, in UTC.
+
+    ``SOURCE_DATE_EPOCH`` wins; else the work's last revision at midnight UTC; else a fixed
+    date, so that building the same input twice gives the same bytes.
+    """
+    if options.source_date_epoch is not None:
+        return dt.datetime.fromtimestamp(options.source_date_epoch, tz=dt.UTC)
+    revised = work.stats.last_revised
+    if revised is not None:
+        return dt.datetime(revised.year, revised.month, revised.day, tzinfo=dt.UTC)
+    return FALLBACK_TIME
+
+
+def book_identifier(work: Work) -> str:
+    """Return a stable ``urn:uuid:``: uuid5 of the work URL, else of the work's content."""
+    if work.url:
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, work.url)}"
+    digest = hashlib.sha256()
+    for part in _content_parts(work):
+        digest.update(part.encode("utf-8"))
+        # A separator that cannot occur in text keeps ("ab", "c") apart from ("a", "bc").
+        digest.update(b"\x00")
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'urn:sha256:' + digest.hexdigest())}"
+
+
+def _content_parts(work: Work) -> Iterable[str]:
+    yield work.title
+    yield from work.authors
+    yield work.language
+    for chapter in work.chapters:
+        yield chapter.title or ""
+        yield str(chapter.body)
+
+
+def subject(tag: str) -> str:
+    """Turn a tag into a ``dc:subject``; calibre splits subjects on commas (AO3 tags have none)."""
+    return tag.replace(",", ";")
+
+
+def _set_metadata(book: Any, work: Work) -> None:
+    """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata."""
+    book.set_identifier(book_identifier(work))
+    for extra_id in _extra_identifiers(work):
+        book.add_metadata("DC", "identifier", extra_id)
+    book.set_title(work.title.strip() or "Untitled")
+    book.set_language(work.language or "und")
+    # Unique ids: ebooklib's default "creator" for every author is a duplicate-id error.
+    for position, author in enumerate(work.authors, start=1):
+        book.add_author(author, role="aut", uid=f"author_{position}")
+    for tag in work.all_tags:
+        book.add_metadata("DC", "subject", subject(tag))
+    if work.summary:
+        # HTML as text, as calibre and AO3 store it; lxml escapes it.
+        book.add_metadata("DC", "description", str(work.summary))
+    published = work.stats.published or work.stats.last_revised
+    if published is not None:
+        # A date-only value is shown a day late by calibre: write a full UTC timestamp.
+        book.add_metadata("DC", "date", f"{published.isoformat()}T00:00:00Z")
+    _set_series(book, work)
+    _set_accessibility(book, work)
+
+
+def _extra_identifiers(work: Work) -> list[str]:
+    ids: list[str] = []
+    host = ""
+    if work.url:
+        ids.append(f"url:{work.url}")
+        host = (urlsplit(work.url).hostname or "").lower()
+    if work.work_id and (not work.url or host in AO3_HOSTS):
+        ids.append(f"ao3:{work.work_id}")
+    return ids
+
+
+def _set_series(book: Any, work: Work) -> None:
+    """Series in the EPUB 3 form (every series) and calibre's form (the first one)."""
+    for position, entry in enumerate(work.series, start=1):
+        ref = f"series_{position}"
+        book.add_metadata(
+            None, "meta", entry.name, {"property": "belongs-to-collection", "id": ref}
+        )
+        book.add_metadata(
+            None, "meta", "series", {"refines": f"#{ref}", "property": "collection-type"}
+        )
+        if entry.part is not None:
+            book.add_metadata(
+                None, "meta", str(entry.part), {"refines": f"#{ref}", "property": "group-position"}
+            )
+    if work.series:
+        first = work.series[0]
+        book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": first.name})
+        if first.part is not None:
+            book.add_metadata(
+                None, "meta", "", {"name": "calibre:series_index", "content": str(first.part)}
+            )
+
+
+def _set_accessibility(book: Any, work: Work) -> None:
+    """EPUB Accessibility 1.1 discovery metadata, one element per value."""
+    modes = ["textual", "visual"] if work.assets else ["textual"]
+    features = [
+        "tableOfContents",
+        "readingOrder",
+        "structuralNavigation",
+        "ARIA",
+        # True of the bundled CSS: no fixed font sizes, so readers may restyle the text.
+        "displayTransformability",
+    ]
+    values: list[tuple[str, str]] = [
+        *(("schema:accessMode", mode) for mode in modes),
+        ("schema:accessModeSufficient", "textual"),
+        *(("schema:accessibilityFeature", feature) for feature in features),
+        ("schema:accessibilityHazard", "none"),
+        (
+            "schema:accessibilitySummary",
+            "Reflowable text with a navigable table of contents, structured headings "
+            "and the work's tags and notes as text.",
+        ),
+    ]
+    for prop, value in values:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
+    """Make manifest items of the bundled stylesheets, then of each ``--css`` file."""
+    folder = data_path("styles")
+    items = [
+        epub.EpubItem(
+            uid=f"style_{Path(name).stem}",
+            file_name=f"styles/{name}",
+            media_type="text/css",
+            content=_read_css(folder / name),
+        )
+        for name in BUNDLED_STYLES
+    ]
+    for position, path in enumerate(options.css, start=1):
+        items.append(
+            epub.EpubItem(
+                uid=f"style_user_{position}",
+                file_name=f"styles/user_{position}.css",
+                media_type="text/css",
+                content=_read_css(path),
+            )
+        )
+    return items
+
+
+def _read_css(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+        # EPUB requires UTF-8 (or UTF-16) CSS; refuse anything else rather than ship mojibake.
+        data.decode("utf-8")
+    except OSError as err:
+        raise RenderError(f"stylesheet {path}: {err.strerror or err}") from err
+    except UnicodeDecodeError as err:
+        raise RenderError(f"stylesheet {path} is not UTF-8") from err
+    return data
+
+
+def _link_styles(item: Any, styles: Sequence[Any]) -> None:
+    # ebooklib throws away the <head> of content, so stylesheets must be links on the item.
+    for style in styles:
+        item.add_link(href=style.file_name, rel="stylesheet", type="text/css")
+
+
+def _check_parses(item: Any, doc: Document) -> None:
+    # ebooklib writes an empty file, without a word, for content its HTML parser rejects.
+    if not item.get_body_content().strip():
+        raise RenderError(f"{doc.file_name} ({doc.title}) rendered to an empty document")
+
+
+def _image_item(epub: Any, position: int, asset: Asset) -> Any:
+    """Make an embedded image at the same relative URL the chapter markup uses."""
+    href = posixpath.normpath(asset.href)
+    if href.startswith(("/", "../")) or href == ".." or not href.isascii() or " " in href:
+        raise RenderError(f"image {asset.href!r} must be a relative ASCII path inside the book")
+    if asset.media_type not in _CORE_IMAGE_TYPES:
+        raise RenderError(f"image {asset.href!r} has an unsupported type {asset.media_type!r}")
+    return epub.EpubImage(
+        uid=f"image_{position}", file_name=href, media_type=asset.media_type, content=asset.data
+    )
+
+
+def _writer_class(epub: Any) -> Any:
+    """Subclass ebooklib's writer so it also writes ``xml:lang`` on ``<package>``."""
+
+    class Fic2BookEpubWriter(epub.EpubWriter):  # type: ignore[misc]
+        def _write_opf_file(self, root: Any) -> None:
+            root.set(_XML_LANG, self.book.language)
+            super()._write_opf_file(root)
+
+    return Fic2BookEpubWriter
+
+
+def repack(raw: bytes, mtime: dt.datetime) -> bytes:
+    """Rewrite the zip with fixed entry times and modes, so equal input gives equal bytes.
+
+    ``mimetype`` stays first and stored (the OCF rule); everything else is deflated.  Entry
+    times come from ``mtime`` (UTC), never from the clock or the local time zone.
+    """
+    date_time = _zip_date_time(mtime)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w") as target:
+        names = source.namelist()
+        if not names or names[0] != "mimetype":
+            raise RenderError("ebooklib did not write the mimetype entry first")
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the mode below means what it says
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name), compresslevel=9)
+    return out.getvalue()
+
+
+def _zip_date_time(mtime: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    # The zip format cannot store years before 1980 (or after 2107).
+    stamp = mtime.astimezone(dt.UTC)
+    year = min(max(stamp.year, 1980), 2107)
+    if year != stamp.year:
+        return (year, 1, 1, 0, 0, 0)
+    # DOS times have a two-second resolution; round down explicitly.
+    return (year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second - stamp.second % 2)

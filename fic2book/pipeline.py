@@ -1,0 +1,156 @@
+"""Read a work once and write it in each requested format, atomically.
+
+A book is rendered into a hidden temporary file in the target folder and moved into place with
+:func:`os.replace`, so a reader never sees half a book and a failed run leaves no debris (nor
+destroys the previous good copy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fic2book.errors import InputError, OutputError, UsageError
+from fic2book.model import Work
+from fic2book.naming import output_name, unique_path
+from fic2book.options import RenderOptions
+from fic2book.readers import read_work
+
+if TYPE_CHECKING:
+    from fic2book.backends import Backend
+
+__all__ = ["backends_for", "check_source", "convert_file", "plan_targets", "write_atomically"]
+
+
+def backends_for(formats: Sequence[str]) -> list[Backend]:
+    """Look up each format once, in order, dropping repeats; raises on an unknown name."""
+    # Imported here so that importing this module (for check_source) loads no backend library.
+    from fic2book.backends import backend_for
+
+    names: list[str] = []
+    for name in formats:
+        key = name.strip().lower()
+        if key and key not in names:
+            names.append(key)
+    if not names:
+        raise UsageError("no output format given")
+    return [backend_for(name) for name in names]
+
+
+def check_source(source: Path) -> None:
+    """Refuse a missing path or a directory before any reader sees it."""
+    if not source.exists():
+        raise InputError(f"{source}: no such file")
+    if source.is_dir():
+        raise InputError(f"{source}: is a directory, not a work")
+
+
+def plan_targets(
+    work: Work,
+    backends: Sequence[Backend],
+    output: Path | None,
+    *,
+    into_folder: bool | None = None,
+    taken: set[Path] | None = None,
+) -> list[Path]:
+    """Where each backend's book goes.
+
+    ``output`` is a folder when it is ``None`` (the current folder), when ``into_folder`` says
+    so, or (``into_folder`` unset) when it is an existing folder or several formats are asked
+    for; otherwise it is the book's file name.  Books named after the work avoid the paths in
+    ``taken`` (those written earlier in the same run).
+    """
+    if output is None:
+        output, into_folder = Path.cwd(), True
+    if into_folder is None:
+        into_folder = output.is_dir() or len(backends) > 1
+    if not into_folder:
+        if len(backends) != 1:
+            raise UsageError(f"{output} names one file but {len(backends)} formats were asked for")
+        return [output]
+    avoid = set(taken or ())
+    targets = []
+    for backend in backends:
+        target = unique_path(output, output_name(work.title, work.authors, backend.suffix), avoid)
+        avoid.add(target)
+        targets.append(target)
+    return targets
+
+
+@lru_cache(maxsize=1)
+def _file_mode() -> int:
+    # mkstemp creates 0600 files; a finished book should get the usual 0666 & ~umask.  Reading
+    # the umask means setting it, so do it once.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomically(backend: Backend, work: Work, target: Path, options: RenderOptions) -> None:
+    """Render ``work`` with ``backend`` into ``target`` via a temporary file beside it."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".fic2book-", suffix=backend.suffix)
+    except OSError as err:
+        raise OutputError(f"{folder}: {err.strerror or err}") from err
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        try:
+            backend.write(work, temp, options)
+        except OSError as err:
+            if err.filename is None:
+                raise
+            # A file-system failure (disk full, permission) while writing the book.
+            raise OutputError(f"{target}: {err.strerror or err}") from err
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _file_mode()
+            os.chmod(temp, mode)
+            os.replace(temp, target)
+        except OSError as err:
+            raise OutputError(f"{target}: {err.strerror or err}") from err
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def convert_file(
+    source: Path,
+    formats: Sequence[str],
+    output: Path | None,
+    options: RenderOptions,
+    from_format: str | None = None,
+    *,
+    into_folder: bool | None = None,
+    taken: set[Path] | None = None,
+) -> list[Path]:
+    """Read ``source`` once and write one book per format; return the paths written.
+
+    ``output`` is a file or a folder as :func:`plan_targets` decides; a folder is created when
+    missing.  Paths written are added to ``taken`` when given, so a batch never lets two works
+    with the same title and authors overwrite each other.
+    """
+    backends = backends_for(formats)
+    check_source(source)
+    work = read_work(source, from_format)
+    targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+    for target in targets:
+        if target.exists() and target.resolve() == source.resolve():
+            raise OutputError(f"{target}: would overwrite the input")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory")
+    written: list[Path] = []
+    for backend, target in zip(backends, targets, strict=True):
+        write_atomically(backend, work, target, options)
+        written.append(target)
+        if taken is not None:
+            taken.add(target)
+    return written

@@ -1,0 +1,78 @@
+"""Jinja2 rendering of the parts both backends share (title page, tag summary, chapters).
+
+Templates are looked up first in ``--template-dir`` and then in the bundled ``templates/``
+folder, so a user can override one file and keep the rest.  Autoescape is always on: the only
+markup a template trusts is the :class:`markupsafe.Markup` that :mod:`fic2book.sanitize` made.
+
+Part templates render XHTML fragments (one ``<section>`` each) that are valid both inside an
+EPUB content document and inside the PDF backend's HTML book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from fic2book.errors import RenderError
+from fic2book.model import TAG_ORDER, Chapter, Work
+from fic2book.options import RenderOptions
+from fic2book.resources import data_path
+
+
+def _format_date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _format_number(value: int | None) -> str:
+    return f"{value:,}" if value is not None else ""
+
+
+@lru_cache(maxsize=8)
+def environment(template_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for one override folder (cached: building it parses nothing)."""
+    folders = [str(data_path("templates"))]
+    if template_dir is not None:
+        folders.insert(0, str(template_dir))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        # Always on, whatever the file suffix: ".html.j2" would not match the default rule.
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = _format_date
+    env.filters["number"] = _format_number
+    env.globals["TAG_ORDER"] = TAG_ORDER
+    return env
+
+
+def render_template(
+    name: str,
+    options: RenderOptions,
+    **context: Any,
+) -> str:
+    """Render any template by name with ``options`` and the given context."""
+    env = environment(options.template_dir)
+    try:
+        template = env.get_template(name)
+        return template.render(options=options, **context)
+    except jinja2.TemplateNotFound as err:
+        raise RenderError(f"template {err.name!r} not found") from err
+    except jinja2.TemplateError as err:
+        raise RenderError(f"template {name!r}: {err}") from err
+
+
+def render_part(
+    name: str,
+    work: Work,
+    options: RenderOptions,
+    chapter: Chapter | None = None,
+) -> str:
+    """Render ``parts/<name>.html.j2`` (``title_page``, ``tag_summary``, ``chapter``…)."""
+    return render_template(f"parts/{name}.html.j2", options, work=work, chapter=chapter)

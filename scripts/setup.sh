@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Install what fic2book needs: Debian packages (Java for EPUBCheck, Pango/HarfBuzz/Fontconfig
+# for WeasyPrint, poppler/qpdf for the PDF tests, fonts) and a virtualenv with fic2book and its
+# dev tools.  Safe to run again: apt is skipped when everything is present or when not root,
+# and pip only runs when pyproject.toml changed since the last successful install.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV="${VENV:-.venv}"
+
+APT_PACKAGES=(
+    default-jre-headless
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libharfbuzz0b libfontconfig1
+    poppler-utils qpdf
+    fonts-dejavu-core fonts-dejavu-extra fonts-noto-core
+)
+
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+    for package in "${APT_PACKAGES[@]}"; do
+        # Any Java on PATH will do for EPUBCheck; do not pull a second JRE.
+        if [[ "$package" == default-jre-headless ]] && command -v java >/dev/null 2>&1; then
+            continue
+        fi
+        installed "$package" || missing+=("$package")
+    done
+    # Debian's own python3 needs python3-venv for "python -m venv"; other Pythons bring it.
+    if ! "$PYTHON" -c "import ensurepip, venv" >/dev/null 2>&1; then
+        missing+=(python3-venv)
+    fi
+fi
+
+if ((${#missing[@]})); then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update
+        apt-get install -y --no-install-recommends "${missing[@]}"
+    else
+        echo "setup: warning: missing system packages (install them as root): ${missing[*]}" >&2
+    fi
+fi
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    echo "setup: creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+stamp="$VENV/.fic2book-installed"
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]] \
+    || ! "$VENV/bin/python" -c "import fic2book.cli" >/dev/null 2>&1 \
+    || [[ ! -x "$VENV/bin/fic2book" ]]; then
+    echo "setup: pip install -e '.[dev]'"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
+    echo "$wanted" > "$stamp"
+fi
