@@ -1043,8 +1043,21 @@ def _build_chapter(number: int, heading: _Heading | None, blocks: list[_Block]) 
         summary=_note_markup(notes["summary"]),
         notes=_note_markup(notes["notes"]),
         end_notes=_note_markup(notes["end notes"]),
-        label=heading.label if heading else None,
+        label=_label(number, heading),
     )
+
+
+def _label(number: int, heading: _Heading | None) -> str | None:
+    """The heading's own label where "Chapter N" by position would misstate it.
+
+    A "Part 2" stays "Part 2", and "Chapter 1" after a prologue stays "Chapter 1" rather than
+    becoming "Chapter 2": readers look for the numbers the author wrote.
+    """
+    if heading is None:
+        return None
+    if heading.number is not None and (heading.group != "chapter" or heading.number != number):
+        return f"{heading.group.title()} {heading.number}"
+    return heading.label
 
 
 def _note_kind(block: _Block) -> str | None:

@@ -549,6 +549,7 @@ def test_heading_directly_after_prose_line(tmp_path: Path) -> None:
 def test_sequence_may_start_after_one(tmp_path: Path) -> None:
     work = read_text(tmp_path, _chaptered(["Chapter 5", "Chapter 6"]))
     assert [c.number for c in work.chapters] == [1, 2]
+    assert [c.heading for c in work.chapters] == ["Chapter 5", "Chapter 6"]
 
 
 def test_lone_first_line_heading(tmp_path: Path) -> None:
@@ -562,9 +563,10 @@ def test_special_headings(tmp_path: Path) -> None:
     got = [(c.number, c.title, c.label, c.heading) for c in work.chapters]
     assert got == [
         (1, "Prologue", "Prologue", "Prologue"),
-        (2, None, None, "Chapter 2"),
+        # The author's own numbers are kept, not the positions.
+        (2, None, "Chapter 1", "Chapter 1"),
         (3, "Storm", "Interlude", "Interlude: Storm"),
-        (4, "Calm", None, "Chapter 4: Calm"),
+        (4, "Calm", "Chapter 2", "Chapter 2: Calm"),
         (5, "Epilogue", "Epilogue", "Epilogue"),
     ]
 
@@ -577,6 +579,7 @@ def test_prologue_with_title_and_epilogue_only(tmp_path: Path) -> None:
 def test_parts_count_when_there_are_no_chapters(tmp_path: Path) -> None:
     work = read_text(tmp_path, _chaptered(["Part One", "Part Two", "Part Three: End"]))
     assert [c.title for c in work.chapters] == [None, None, "End"]
+    assert [c.heading for c in work.chapters] == ["Part 1", "Part 2", "Part 3: End"]
 
 
 def test_parts_win_over_a_stray_chapter_line(tmp_path: Path) -> None:
@@ -591,7 +594,7 @@ def test_parts_win_over_a_stray_chapter_line(tmp_path: Path) -> None:
 def test_prologue_then_lone_first_chapter(tmp_path: Path) -> None:
     body = "Prologue\nLong ago.\nChapter 1: Now\nToday.\n"
     work = read_text(tmp_path, with_header(body, "Chapters: 2/?"))
-    assert [c.heading for c in work.chapters] == ["Prologue", "Chapter 2: Now"]
+    assert [c.heading for c in work.chapters] == ["Prologue", "Chapter 1: Now"]
 
 
 def test_parts_inside_chapters_stay_prose(tmp_path: Path) -> None:
