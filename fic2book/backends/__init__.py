@@ -58,8 +58,7 @@ def backend_for_path(path: Path) -> Backend:
         if cls.suffix == suffix:
             return cls()
     raise UnknownFormatError(
-        f"cannot tell the format from {path.name!r}; use --to "
-        f"({', '.join(sorted(BACKENDS))})"
+        f"cannot tell the format from {path.name!r}; use --to ({', '.join(sorted(BACKENDS))})"
     )
 
 
