@@ -8,6 +8,8 @@ keeps its traceback.  The pipeline, readers and backends are imported inside the
 
 from __future__ import annotations
 
+import dataclasses
+import inspect as pyinspect  # the name ``inspect`` is a command below
 import json
 import os
 import sys
@@ -19,7 +21,14 @@ import typer
 
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
-from fic2book.options import RenderOptions
+from fic2book.limits import (
+    DEFAULT_MAX_INPUT_SIZE,
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    parse_seconds,
+    parse_size,
+)
+from fic2book.options import CHAPTER_TITLES, STYLES, RenderOptions, choice
 
 if TYPE_CHECKING:
     from fic2book.backends import Backend
@@ -81,6 +90,22 @@ def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -
     if not raw.isdigit():
         raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}")
     return int(raw)
+
+
+def _size(value: str | int) -> int:
+    """``--max-input-size`` and ``--max-memory``: a bad value is a usage error (exit 2)."""
+    try:
+        return parse_size(value)
+    except UsageError as err:
+        raise typer.BadParameter(str(err)) from err
+
+
+def _seconds(value: str | float) -> float:
+    """``--timeout``: a bad value is a usage error (exit 2)."""
+    try:
+        return parse_seconds(value)
+    except UsageError as err:
+        raise typer.BadParameter(str(err)) from err
 
 
 def _split_formats(to: str | None) -> list[str] | None:
@@ -195,6 +220,87 @@ def convert(
             dir_okay=False,
         ),
     ] = None,
+    smart: Annotated[
+        bool,
+        typer.Option(
+            "--smart/--no-smart",
+            help="Typeset quotes, apostrophes, dashes and ellipses by the work's language "
+            "(--no-smart keeps the text as typed).",
+        ),
+    ] = True,
+    chapter_titles: Annotated[
+        str,
+        typer.Option(
+            metavar="full|title",
+            help="Chapter headings: 'full' (Chapter 3: Title) or 'title' (the title alone).",
+        ),
+    ] = "full",
+    style: Annotated[
+        str,
+        typer.Option(
+            metavar="book|block",
+            help="Paragraphs: 'book' (first-line indents) or 'block' (spaced, like AO3).",
+        ),
+    ] = "book",
+    cover: Annotated[
+        Path | None,
+        typer.Option(
+            "--cover",
+            metavar="FILE",
+            help="Your own cover picture (PNG or JPEG) instead of the generated one.",
+            show_default=False,
+        ),
+    ] = None,
+    no_cover: Annotated[
+        bool, typer.Option("--no-cover", help="No cover image or cover page.")
+    ] = False,
+    pdf_cover: Annotated[
+        bool,
+        typer.Option(
+            "--pdf-cover", help="Start the PDF with the cover as a full-bleed page (not for print)."
+        ),
+    ] = False,
+    pdf_ua: Annotated[
+        bool, typer.Option("--pdf-ua", help="Write a tagged PDF/UA-1 file for screen readers.")
+    ] = False,
+    gutter: Annotated[
+        str | None,
+        typer.Option(
+            "--gutter",
+            metavar="LENGTH",
+            help="Extra inner margin for the binding, e.g. 6mm or 0.25in (default: by page size).",
+            show_default=False,
+        ),
+    ] = None,
+    max_input_size: Annotated[
+        int,
+        typer.Option(
+            "--max-input-size",
+            metavar="SIZE",
+            parser=_size,
+            help="Refuse input files larger than this, e.g. 64M or 1G (0: no limit). Default: 64M.",
+            show_default=False,
+        ),
+    ] = DEFAULT_MAX_INPUT_SIZE,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            parser=_seconds,
+            help="Stop rendering a book after this many seconds (0: no limit).",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    max_memory: Annotated[
+        int,
+        typer.Option(
+            "--max-memory",
+            metavar="SIZE",
+            parser=_size,
+            help="Address space one book's rendering may use, e.g. 2G (0: no limit). Default: 4G.",
+            show_default=False,
+        ),
+    ] = DEFAULT_MAX_MEMORY,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -207,12 +313,35 @@ def convert(
         from fic2book.pipeline import convert_file
 
         page_size_mm(page_size)  # refuse a bad size now, not after a long EPUB
+        if cover is not None and no_cover:
+            raise UsageError("--cover and --no-cover contradict each other")
+        if pdf_cover and no_cover:
+            raise UsageError("--pdf-cover and --no-cover contradict each other")
+        if cover is not None:
+            from fic2book.cover import load_cover_file
+
+            load_cover_file(cover)  # a bad picture is reported before any book is made
         options = RenderOptions(
+            smart=smart,
+            chapter_titles=choice("--chapter-titles", chapter_titles, CHAPTER_TITLES),
+            style=choice("--style", style, STYLES),
             page_size=page_size.strip().lower(),
             template_dir=template_dir,
             css=tuple(css or ()),
             source_date_epoch=source_date_epoch(),
+            cover=cover,
+            no_cover=no_cover,
+            pdf_cover=pdf_cover,
+            pdf_ua=pdf_ua,
+            gutter=gutter,
+            max_input_size=max_input_size,
+            timeout=timeout,
+            max_memory=max_memory,
         )
+        if gutter is not None:
+            from fic2book.backends.pdf import page_geometry
+
+            page_geometry(options.page_size, gutter)  # a bad --gutter fails before any book
         formats, target, into_folder = _plan(sources, to, output)
     except Fic2BookError as err:
         _exit(err, debug)
@@ -370,6 +499,62 @@ def inspect(
 
 
 @app.command()
+def impose(
+    source: Annotated[
+        Path, typer.Argument(help="The PDF to impose.", metavar="BOOK.pdf", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="SHEETS.pdf",
+            help="Where to write the sheets; default: BOOK-sheets.pdf beside the book.",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str,
+        typer.Option(metavar="SIZE", help="Sheet size, landscape: letter, a4, tabloid or a3."),
+    ] = "a4",
+    signature: Annotated[
+        int,
+        typer.Option(metavar="N", help="Folded sheets per signature (4N pages each)."),
+    ] = 4,
+    flip: Annotated[
+        str,
+        typer.Option(
+            metavar="EDGE",
+            help="How the printer turns the sheet for the back: short or long (edge).",
+        ),
+    ] = "short",
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Lay out a PDF two-up on sheets in folding order for duplex printing and binding.
+
+    Example: fic2book impose book.pdf -o sheets.pdf --sheet letter --signature 4
+    """
+    from fic2book import impose as imposition
+
+    sheet_name, flip_edge = sheet.strip().lower(), flip.strip().lower()
+    target = output or imposition.default_output(source)
+    try:
+        imposition.check_settings(signature, flip_edge, sheet_name)
+        result = imposition.impose(
+            source,
+            target,
+            sheet_name,
+            signature,
+            "long" if flip_edge == "long" else "short",
+        )
+    except Fic2BookError as err:
+        _exit(err, debug)
+    if not quiet:
+        typer.echo(f"wrote {target}: {imposition.describe(result, sheet_name, signature)}")
+
+
+@app.command()
 def formats() -> None:
     """List the input readers and output backends.
 
@@ -378,12 +563,187 @@ def formats() -> None:
     from fic2book.backends import BACKENDS
     from fic2book.readers import READERS
 
-    typer.echo("Input formats (--from):")
-    for name, reader in sorted(READERS.items()):
-        typer.echo(f"  {name:<8} {', '.join(reader.suffixes):<12} {reader.description}")
-    typer.echo("Output formats (--to):")
-    for name, backend in sorted(BACKENDS.items()):
-        typer.echo(f"  {name:<8} {backend.suffix:<12} {backend.description}")
+    # Columns as wide as the longest name and suffix list ("ao3-html", ".md, .markdown").
+    rows = [
+        *((name, ", ".join(r.suffixes), r.description) for name, r in sorted(READERS.items())),
+        *((name, b.suffix, b.description) for name, b in sorted(BACKENDS.items())),
+    ]
+    name_width = max(8, *(len(row[0]) for row in rows))
+    suffix_width = max(12, *(len(row[1]) for row in rows))
+    for index, (name, suffixes, description) in enumerate(rows):
+        if index == 0:
+            typer.echo("Input formats (--from):")
+        elif index == len(READERS):
+            typer.echo("Output formats (--to):")
+        typer.echo(f"  {name:<{name_width}} {suffixes:<{suffix_width}} {description}")
+
+
+#: ``convert`` parameters that are not rendering options (``batch`` has its own).
+_CONVERT_ONLY = frozenset({"sources", "to", "output", "from_format", "debug", "quiet"})
+
+
+def _render_parameters() -> list[Any]:
+    """``convert``'s rendering options (``--page-size``, ``--css``…), for ``batch`` to share.
+
+    A parameter counts when its name is a :class:`RenderOptions` field, so an option added to
+    ``convert`` later is offered by ``batch`` too, with the same flags, help and default.
+    """
+    fields = {spec.name for spec in dataclasses.fields(RenderOptions)}
+    return [
+        param.replace(kind=pyinspect.Parameter.KEYWORD_ONLY)
+        for param in pyinspect.signature(convert, eval_str=True).parameters.values()
+        if param.name in fields and param.name not in _CONVERT_ONLY
+    ]
+
+
+def _batch_options(values: dict[str, Any]) -> RenderOptions:
+    """Build the options from ``batch``'s copies of ``convert``'s parameters."""
+    defaults = {spec.name: spec.default for spec in dataclasses.fields(RenderOptions)}
+    options: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in defaults or (value is None and defaults[name] is not None):
+            continue  # an unused repeatable option (--css) arrives as None
+        options[name] = tuple(value) if isinstance(value, list) else value
+    for name in ("page_size", "chapter_titles", "style"):
+        if isinstance(options.get(name), str):
+            options[name] = options[name].strip().lower()
+    result = RenderOptions(**options, source_date_epoch=source_date_epoch())
+    from fic2book.options import page_size_mm
+
+    page_size_mm(result.page_size)  # refused even when no PDF is asked for, as convert does
+    return result
+
+
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The folder of works; read recursively.", metavar="FOLDER", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FOLDER",
+            help="Where the books go, in the same sub-folders as their inputs.",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", "-t", metavar="FORMATS", help="Output formats, comma-separated (epub, pdf)."
+        ),
+    ] = "epub",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes. Default: one per core.",
+            show_default=False,
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write a JSON report: per input its status, books, error and seconds.",
+            dir_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild books even when they are up to date.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Run the works on a Dask cluster, e.g. tcp://host:8786 "
+            "(pip install 'fic2book[dask]').",
+            show_default=False,
+        ),
+    ] = None,
+    from_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            "-f",
+            metavar="FORMAT",
+            help="Read every input with this reader (and take only its suffixes).",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")
+    ] = False,
+    **render: Any,
+) -> None:
+    """Convert every work in a folder tree, in parallel; skip books that are up to date.
+
+    Example: fic2book batch library/ -o books/ --to epub,pdf --report report.json
+    """
+    import signal
+
+    from fic2book.batch import (
+        BatchConfig,
+        PlainDisplay,
+        RichDisplay,
+        check_options,
+        print_summary,
+        run_batch,
+    )
+
+    try:
+        options = _batch_options(render)
+        formats = tuple(_split_formats(to) or ["epub"])
+        check_options(formats, options)
+        config = BatchConfig(
+            source=source,
+            output=output,
+            formats=formats,
+            options=options,
+            from_format=from_format,
+            jobs=jobs or 0,
+            force=force,
+            scheduler=scheduler,
+            report=report,
+        )
+    except Fic2BookError as err:
+        _exit(err, debug)
+    interactive = not quiet and sys.stderr.isatty()
+    display = RichDisplay(debug) if interactive else PlainDisplay(quiet, debug)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (a service manager, kill) stops as cleanly as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        summary = run_batch(config, display)
+    except Fic2BookError as err:
+        _exit(err, debug)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not quiet:
+        print_summary(summary, config)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+# Typer reads a command's options from its signature: batch's own, then convert's rendering
+# options in place of ``**render``.
+_batch_signature = pyinspect.signature(batch, eval_str=True)
+batch.__signature__ = _batch_signature.replace(  # type: ignore[attr-defined]
+    parameters=[*list(_batch_signature.parameters.values())[:-1], *_render_parameters()]
+)
+app.command()(batch)
 
 
 def main() -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from typing import TYPE_CHECKING
 
-import langcodes
+if TYPE_CHECKING:
+    from types import ModuleType
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,36 @@ _AO3_NAMES: dict[str, str] = {
     "português brasileiro": "pt-BR",
     "português europeu": "pt-PT",
 }
+
+# The languages most works are in, by AO3 name and by tag, with their scripts: answered without
+# importing langcodes, whose import and first lookup (~0.2 s) cost more than converting a short
+# work.  tests/unit/test_language.py checks that langcodes gives the same answers.
+_COMMON_SCRIPTS: dict[str, str] = {
+    "ar": "Arab", "ca": "Latn", "cs": "Latn", "da": "Latn", "de": "Latn", "el": "Grek",
+    "en": "Latn", "es": "Latn", "fi": "Latn", "fr": "Latn", "he": "Hebr", "hu": "Latn",
+    "id": "Latn", "it": "Latn", "ja": "Jpan", "ko": "Kore", "nl": "Latn", "pl": "Latn",
+    "pt": "Latn", "ru": "Cyrl", "sv": "Latn", "th": "Thai", "tr": "Latn", "uk": "Cyrl",
+    "vi": "Latn", "zh": "Hans",
+}  # fmt: skip
+COMMON_NAMES: dict[str, str] = {
+    **{tag: tag for tag in _COMMON_SCRIPTS},
+    "English": "en", "Español": "es", "Français": "fr", "Deutsch": "de", "Italiano": "it",
+    "Português": "pt", "Polski": "pl", "Русский": "ru", "日本語": "ja", "한국어": "ko",
+    "中文-普通话 國語": "zh", "Nederlands": "nl", "Svenska": "sv", "Türkçe": "tr",
+    "Tiếng Việt": "vi", "Bahasa Indonesia": "id", "Čeština": "cs", "Magyar": "hu",
+    "Українська": "uk", "العربية": "ar", "עברית": "he", "Suomi": "fi", "Dansk": "da",
+    "Català": "ca", "Ελληνικά": "el", "ไทย": "th",
+}  # fmt: skip
+#: The scripts of :data:`COMMON_NAMES`' tags (checked against langcodes by the tests too).
+COMMON_SCRIPTS = _COMMON_SCRIPTS
+
+
+def _langcodes() -> ModuleType:
+    import langcodes
+
+    module: ModuleType = langcodes
+    return module
+
 
 # Only strings shaped like a tag are offered to the tag parser, so a name such as "Ido" or
 # "Tok" is still looked up as a name when it is not also a registered code.
@@ -60,9 +92,10 @@ def _lookup(name: str) -> str | None:
 
     Cached because a batch of files names the same few languages over and over.
     """
-    known = _AO3_NAMES.get(name) or _AO3_NAMES.get(name.lower())
+    known = _AO3_NAMES.get(name) or _AO3_NAMES.get(name.lower()) or COMMON_NAMES.get(name)
     if known is not None:
         return known
+    langcodes = _langcodes()
     if _TAG_SHAPE.fullmatch(name) and langcodes.tag_is_valid(name):
         tag = _normalise(name)
         # "und" is a valid tag but names no language, which is what the fallback is for.
@@ -87,6 +120,33 @@ def _first_word(name: str) -> str | None:
 
 def _normalise(tag: str) -> str:
     """Standardise a valid tag and drop a script its language implies (``ja-Jpan`` → ``ja``)."""
+    langcodes = _langcodes()
     standard = langcodes.standardize_tag(tag)
     simplified: str = langcodes.Language.get(standard).simplify_script().to_tag()
     return simplified
+
+
+#: ISO 15924 scripts written right to left (Arabic, Hebrew, Thaana, Syriac, N'Ko, Adlam…).
+RTL_SCRIPTS: frozenset[str] = frozenset(
+    {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr", "Yezi"}
+)
+
+
+@functools.lru_cache(maxsize=256)
+def script_of(tag: str) -> str:
+    """The ISO 15924 script a language tag is most likely written in (``ar`` → ``Arab``).
+
+    An explicit script subtag wins (``az-Arab``); an unknown tag gives ``""``.
+    """
+    common = COMMON_SCRIPTS.get(tag)
+    if common is not None:
+        return common
+    try:
+        return str(_langcodes().Language.get(tag).maximize().script or "")
+    except (ValueError, LookupError):
+        return ""
+
+
+def text_direction(tag: str) -> str:
+    """``rtl`` for a right-to-left language (``ar``, ``he``, ``fa``, ``ur``), else ``ltr``."""
+    return "rtl" if script_of(tag) in RTL_SCRIPTS else "ltr"

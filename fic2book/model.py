@@ -157,6 +157,16 @@ class Chapter:
             return f"{prefix}: {self.title}"
         return prefix
 
+    def heading_for(self, style: str = "full") -> str:
+        """The heading in a ``--chapter-titles`` style.
+
+        ``full`` is :attr:`heading`; ``title`` is the chapter's title alone, falling back to
+        "Chapter 3" (or the label, "Prologue") when the chapter has no title.
+        """
+        if style == "title":
+            return self.title or self.label or f"Chapter {self.number}"
+        return self.heading
+
 
 @dataclass(frozen=True)
 class ExtraField:

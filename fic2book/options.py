@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fic2book.errors import UsageError
+from fic2book.limits import DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 
 #: Named trim sizes accepted by ``--page-size``, as CSS ``size`` values.
 PAGE_SIZES: dict[str, str] = {
@@ -30,6 +31,43 @@ class RenderOptions:
     css: tuple[Path, ...] = ()
     #: ``SOURCE_DATE_EPOCH`` or ``None``; fixes every timestamp written into a book.
     source_date_epoch: int | None = None
+    #: ``--smart/--no-smart``: typeset quotes, dashes and ellipses by the work's language.
+    smart: bool = True
+    #: ``--chapter-titles``: ``full`` ("Chapter 3: Title") or ``title`` (the title alone).
+    chapter_titles: str = "full"
+    #: ``--style``: ``book`` (indented paragraphs) or ``block`` (spaced, as AO3 shows them).
+    style: str = "book"
+    #: ``--cover``: the reader's own cover picture (PNG or JPEG) instead of a generated one.
+    cover: Path | None = None
+    #: ``--no-cover``: no cover image and no cover page at all.
+    no_cover: bool = False
+    #: ``--pdf-cover``: start the PDF with the cover as a full-bleed page (off for print).
+    pdf_cover: bool = False
+    #: ``--pdf-ua``: a tagged PDF/UA-1 file (structure tree, language, document title shown).
+    pdf_ua: bool = False
+    #: ``--gutter``: extra inner margin for the binding, a CSS length such as ``6mm``;
+    #: ``None`` picks the trim size's default (see ``fic2book.backends.pdf``).
+    gutter: str | None = None
+    #: ``--max-input-size``: input files larger than this many bytes are refused (0: no limit).
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE
+    #: ``--timeout``: seconds one book may take to render (0: no limit; see fic2book.limits).
+    timeout: float = DEFAULT_TIMEOUT
+    #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit).
+    max_memory: int = DEFAULT_MAX_MEMORY
+
+
+#: Values of ``--chapter-titles``.
+CHAPTER_TITLES: tuple[str, ...] = ("full", "title")
+#: Values of ``--style``.
+STYLES: tuple[str, ...] = ("book", "block")
+
+
+def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` normalised if it is one of ``allowed``; else a usage error."""
+    key = value.strip().lower()
+    if key not in allowed:
+        raise UsageError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
+    return key
 
 
 #: Millimetres per unit accepted in a custom ``--page-size``.
@@ -88,6 +126,29 @@ def css_page_size(value: str) -> str:
     # Keep the user's units so "5x8in" stays exactly 360x576 pt.
     (width, width_unit), (height, height_unit) = _parse_custom(value)
     return f"{width:g}{width_unit} {height:g}{height_unit}"
+
+
+#: Largest ``--gutter`` accepted, in millimetres.
+MAX_GUTTER_MM = 40.0
+
+_LENGTH = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mm|cm|in|pt|px)")
+
+
+def length_mm(value: str) -> float:
+    """A ``--gutter`` length (``6mm``, ``0.25in``, ``18pt``) in millimetres.
+
+    Raises :class:`~fic2book.errors.UsageError` for a missing unit or a length outside
+    0 to :data:`MAX_GUTTER_MM` millimetres.
+    """
+    match = _LENGTH.fullmatch(value.strip().lower())
+    if match is None:
+        raise UsageError(
+            f"length {value!r} needs a number and a unit (mm, cm, in, pt, px), e.g. 6mm"
+        )
+    millimetres = float(match["n"]) * _MM_PER_UNIT[match["u"]]
+    if millimetres > MAX_GUTTER_MM:
+        raise UsageError(f"gutter {value!r} is wider than {MAX_GUTTER_MM:g} mm")
+    return millimetres
 
 
 def _parse_custom(value: str) -> tuple[tuple[float, str], tuple[float, str]]:

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fic2book.errors import InputError, OutputError, UsageError
+from fic2book.errors import Fic2BookError, InputError, OutputError, UsageError
+from fic2book.limits import check_input_size
 from fic2book.model import Work
 from fic2book.naming import output_name, unique_path
 from fic2book.options import RenderOptions
@@ -25,7 +28,20 @@ from fic2book.readers import read_work
 if TYPE_CHECKING:
     from fic2book.backends import Backend
 
-__all__ = ["backends_for", "check_source", "convert_file", "plan_targets", "write_atomically"]
+#: Prefix of the temporary files books are written to before being renamed into place.
+TEMP_PREFIX = ".fic2book-"
+
+__all__ = [
+    "backends_for",
+    "check_source",
+    "convert_file",
+    "plan_targets",
+    "prepare",
+    "read_work_bytes",
+    "render_bytes",
+    "write_atomically",
+    "write_bytes_atomically",
+]
 
 
 def backends_for(formats: Sequence[str]) -> list[Backend]:
@@ -94,17 +110,27 @@ def _file_mode() -> int:
 
 def write_atomically(backend: Backend, work: Work, target: Path, options: RenderOptions) -> None:
     """Render ``work`` with ``backend`` into ``target`` via a temporary file beside it."""
+    _replace_atomically(target, backend.suffix, lambda temp: backend.write(work, temp, options))
+
+
+def write_bytes_atomically(data: bytes, target: Path) -> None:
+    """Write a finished book's bytes to ``target`` via a temporary file beside it."""
+    _replace_atomically(target, target.suffix, lambda temp: temp.write_bytes(data))
+
+
+def _replace_atomically(target: Path, suffix: str, fill: Callable[[Path], object]) -> None:
+    """Let ``fill`` write a temporary file beside ``target``, then rename it into place."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".fic2book-", suffix=backend.suffix)
+        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
     except OSError as err:
         raise OutputError(f"{folder}: {err.strerror or err}") from err
     os.close(handle)
     temp = Path(temp_name)
     try:
         try:
-            backend.write(work, temp, options)
+            fill(temp)
         except OSError as err:
             if err.filename is None:
                 raise
@@ -120,6 +146,74 @@ def write_atomically(backend: Backend, work: Work, target: Path, options: Render
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def read_work_bytes(data: bytes, name: str, from_format: str | None = None) -> Work:
+    """Read a work from its bytes, as :func:`read_work` reads a file called ``name``.
+
+    For workers that share no file system with the caller (a Dask cluster): the bytes go into
+    a private temporary folder so the ordinary readers, which take paths, do the parsing.
+    Error messages name ``name``, not the temporary file.
+    """
+    path = _scratch() / (Path(name).name or "work")
+    try:
+        path.write_bytes(data)
+        return read_work(path, from_format)
+    except Fic2BookError as err:
+        message = str(err).replace(str(path), name)
+        if message == str(err):
+            raise
+        raise type(err)(message) from err
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def prepare(work: Work, options: RenderOptions) -> Work:
+    """Turn a work as read into the work the backends render: every path to a book calls it.
+
+    Today that is typesetting by the work's language (``--no-smart`` skips it); it is
+    idempotent, so preparing an already prepared work changes nothing.
+    """
+    if options.smart:
+        from fic2book.typography import typeset
+
+        work = typeset(work)
+    return work
+
+
+def render_bytes(backend: Backend, work: Work, options: RenderOptions) -> bytes:
+    """Render ``work`` with ``backend`` and return the book's bytes instead of writing it."""
+    work = prepare(work, options)
+    target = _scratch() / f"book{backend.suffix}"
+    try:
+        backend.write(work, target, options)
+        return target.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            target.unlink()
+
+
+#: Scratch folders by (process, thread); see :func:`_scratch`.
+_SCRATCH: dict[tuple[int, int], Path] = {}
+
+
+def _scratch() -> Path:
+    """A private temporary folder for this process and thread, reused from call to call.
+
+    Creating and removing a folder per work costs milliseconds on some file systems, more
+    than parsing a short work.  multiprocessing's finalizer removes it when the process ends,
+    in worker processes too (where ``atexit`` handlers do not run).
+    """
+    from multiprocessing.util import Finalize
+
+    key = (os.getpid(), threading.get_ident())
+    folder = _SCRATCH.get(key)
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="fic2book-scratch-"))
+        _SCRATCH[key] = folder
+        Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=0)
+    return folder
 
 
 def convert_file(
@@ -140,8 +234,11 @@ def convert_file(
     """
     backends = backends_for(formats)
     check_source(source)
+    check_input_size(source, options.max_input_size)
     work = read_work(source, from_format)
+    # File names come from the title as typed (straight quotes are easier in a shell).
     targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+    work = prepare(work, options)
     for target in targets:
         if target.exists() and target.resolve() == source.resolve():
             raise OutputError(f"{target}: would overwrite the input")

@@ -18,9 +18,26 @@ from typing import Any
 import jinja2
 
 from fic2book.errors import RenderError
+from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.resources import data_path
+
+#: A tag group with more tags than this is a "tag wall": the tag summary shows only its first
+#: :data:`TAGS_SHOWN` tags and points to an appendix after the story that lists every tag.
+TAG_WALL = 40
+#: How many tags of a tag wall the tag summary shows.
+TAGS_SHOWN = 25
+
+
+def has_tag_wall(work: Work) -> bool:
+    """Whether the work needs the "All Tags" appendix (some tag group is a tag wall)."""
+    return any(len(group.tags) > TAG_WALL for group in work.tag_groups)
+
+
+def option_styles(options: RenderOptions) -> tuple[str, ...]:
+    """Bundled stylesheets (in ``styles/``) that options add after the backend's own."""
+    return ("block.css",) if options.style == "block" else ()
 
 
 def _format_date(value: dt.date | None) -> str:
@@ -49,6 +66,10 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     env.filters["date"] = _format_date
     env.filters["number"] = _format_number
     env.globals["TAG_ORDER"] = TAG_ORDER
+    env.globals["TAG_WALL"] = TAG_WALL
+    env.globals["TAGS_SHOWN"] = TAGS_SHOWN
+    env.globals["has_tag_wall"] = has_tag_wall
+    env.globals["text_direction"] = text_direction
     return env
 
 

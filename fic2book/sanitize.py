@@ -8,9 +8,12 @@ handler, embedded object or remote fetch survives into a renderer.  Plain text i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 import nh3
+from lxml import etree
+from lxml.html import HtmlElement
 from markupsafe import Markup, escape
 
 logger = logging.getLogger(__name__)
@@ -86,7 +89,8 @@ ALLOWED_TAGS: frozenset[str] = frozenset(
 _GLOBAL_ATTRIBUTES = {"class", "dir", "lang", "title"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": _GLOBAL_ATTRIBUTES,
-    "a": {"href", "name"},
+    # ``name`` on links is obsolete in EPUB 3 and its targets are gone anyway.
+    "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "ol": {"start", "type"},
     "td": {"colspan", "rowspan"},
@@ -98,25 +102,117 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 # be relative references to embedded assets or data: URLs, resolved by the backends.
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 
+#: Removed with their content (nh3 would keep the text of an unknown element): they execute,
+#: fetch or collect input.
+REMOVED_WITH_CONTENT: frozenset[str] = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "svg",
+        "math",
+        "template",
+        "noscript",
+        "audio",
+        "video",
+        "canvas",
+    }
+)
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_INTEGER_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "span", "start"})
+_ENUMERATED: dict[str, frozenset[str]] = {
+    "dir": frozenset({"ltr", "rtl", "auto"}),
+    "scope": frozenset({"row", "col", "rowgroup", "colgroup"}),
+    "type": frozenset({"1", "a", "A", "i", "I"}),
+}
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """Drop attribute values an EPUB 3 validator rejects or a book cannot resolve.
+
+    Links keep only absolute web and mail URLs (a relative or ``#fragment`` link points into
+    a file that is not in the book); images keep only relative paths inside the book (the
+    embedded assets) since nothing is fetched; ``lang``, ``dir`` and numeric attributes must
+    be well-formed.
+    """
+    if tag == "a" and name == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        return value if scheme in URL_SCHEMES else None
+    if tag == "img" and name == "src":
+        path = value.strip()
+        if ":" in path.split("/", 1)[0] or path.startswith(("/", "\\")) or ".." in path:
+            return None
+        return path or None
+    if name == "lang":
+        return value if _LANGUAGE_TAG.fullmatch(value.strip()) else None
+    if name in _INTEGER_ATTRIBUTES:
+        stripped = value.strip()
+        return stripped if stripped.isdigit() and (name == "start" or int(stripped) > 0) else None
+    if name in _ENUMERATED:
+        allowed = _ENUMERATED[name]
+        if name == "type":
+            return value if value in allowed else None
+        lowered = value.strip().lower()
+        return lowered if lowered in allowed else None
+    return value
+
 
 def clean_html(html: str) -> Markup:
     """Sanitise an HTML fragment and mark it safe for templates.
 
     Elements outside the allow-list are removed with their content when they can execute or
-    fetch (``script``, ``style``, ``iframe``…) and unwrapped otherwise, as nh3 does.
+    fetch (``script``, ``style``, ``iframe``…) and unwrapped otherwise, as nh3 does.  Links
+    keep only absolute ``http``/``https``/``mailto`` URLs, images only relative paths (the
+    book's embedded assets); malformed ``lang``, ``dir`` and numeric attributes are dropped.
     """
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
+        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        attribute_filter=_attribute_filter,
         url_schemes=set(URL_SCHEMES),
-        link_rel="nofollow noopener",
+        # No rel: ammonia would add it to every <a>, and rel on an <a> without href (a former
+        # anchor whose target is gone) is invalid EPUB 3; e-readers ignore it anyway.
+        link_rel=None,
         strip_comments=True,
     )
     if _lost_active_content(html, cleaned):
         logger.warning("removed scripts, styles or embedded content from the input")
     # nh3 output is the trusted form by definition.
-    return Markup(cleaned)
+    return Markup(_give_images_alt(cleaned))
+
+
+# An <img> tag as nh3 serialises it: every attribute value double-quoted, '"' escaped inside.
+_IMG_TAG = re.compile(r'<img((?:\s+[^\s=>/]+(?:="[^"]*")?)*)(\s*/?)>')
+_ALT_ATTRIBUTE = re.compile(r'\salt(?:="|\s|$)')
+
+
+def _give_images_alt(html: str) -> str:
+    """Add ``alt=""`` to images without one.
+
+    Every image needs alt text (WCAG 1.1.1); an image the author did not describe is treated
+    as decorative rather than read out as its file name.
+    """
+    if "<img" not in html:
+        return html
+
+    def fix(match: re.Match[str]) -> str:
+        if _ALT_ATTRIBUTE.search(match[1]):
+            return match[0]
+        return f'<img{match[1]} alt=""{match[2]}>'
+
+    return _IMG_TAG.sub(fix, html)
 
 
 def _lost_active_content(before: str, after: str) -> bool:
@@ -138,3 +234,33 @@ def text_block(text: str) -> Markup:
 def escape_text(text: str) -> Markup:
     """Escape a plain string for use where markup is expected."""
     return escape(text)
+
+
+#: Elements with no content, written ``<br/>`` by :func:`trusted_from_tree`.
+_VOID_ELEMENTS = frozenset({"br", "hr", "img", "col", "wbr"})
+
+
+def trusted_from_tree(container: HtmlElement) -> Markup:
+    """Serialise the children of ``container`` (parsed from trusted markup) back into Markup.
+
+    For transforms that change only text, such as :mod:`fic2book.typography`: the tree came
+    from markup this module made, and the serialiser escapes every text node, so what comes out
+    is as safe as what went in.  The output is XHTML-style (``<hr class="scene-break"/>``)
+    like the rest of the model's markup; empty non-void elements keep an end tag, since
+    ``<span/>`` would open an element in an HTML parser.
+    """
+    for element in container.iter():
+        if (
+            isinstance(element.tag, str)
+            and element.text is None
+            and len(element) == 0
+            and element.tag not in _VOID_ELEMENTS
+        ):
+            element.text = ""
+    head = escape(container.text or "")
+    body = "".join(
+        etree.tostring(child, encoding="unicode", method="xml", with_tail=True)
+        for child in container
+    )
+    # Text and tails were escaped by lxml; element structure is that of trusted input.
+    return Markup(str(head) + body)

@@ -7,4 +7,4 @@ bash scripts/setup.sh
 VENV="${VENV:-.venv}"
 
 mkdir -p out
-"$VENV/bin/fic2book" convert samples/*.txt --to epub,pdf -o out/
+"$VENV/bin/fic2book" convert samples/* --to epub,pdf -o out/

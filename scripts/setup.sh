@@ -13,7 +13,9 @@ APT_PACKAGES=(
     default-jre-headless
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libharfbuzz0b libfontconfig1
     poppler-utils qpdf
+    fontconfig
     fonts-dejavu-core fonts-dejavu-extra fonts-noto-core
+    fonts-noto-cjk fonts-noto-color-emoji
 )
 
 installed() {
@@ -60,4 +62,34 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]] \
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
     echo "$wanted" > "$stamp"
+fi
+
+# Ace by DAISY (accessibility checker, tests/backends/test_accessibility.py): Chromium and
+# Node from Debian, @daisy/ace-cli from npm into .ace/.  Only in CI or when asked for
+# (FIC2BOOK_ACE=1): it is ~80 MB and the tests skip without it outside CI.
+ACE_VERSION="1.4.6"
+if [[ "${CI:-}" == true || "${FIC2BOOK_ACE:-}" == 1 ]]; then
+    ace_missing=()
+    command -v chromium >/dev/null 2>&1 || ace_missing+=(chromium)
+    command -v node >/dev/null 2>&1 || ace_missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || ace_missing+=(npm)
+    if ((${#ace_missing[@]})); then
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            echo "setup: installing ${ace_missing[*]} for Ace"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update
+            apt-get install -y --no-install-recommends "${ace_missing[@]}"
+        else
+            echo "setup: warning: Ace needs ${ace_missing[*]} (install them as root)" >&2
+        fi
+    fi
+    ace_stamp=".ace/node_modules/@daisy/ace-cli/package.json"
+    if command -v npm >/dev/null 2>&1 \
+        && ! grep -q "\"version\": \"$ACE_VERSION\"" "$ace_stamp" 2>/dev/null; then
+        echo "setup: npm install @daisy/ace-cli@$ACE_VERSION into .ace/"
+        mkdir -p .ace
+        # Debian's chromium is used (PUPPETEER_EXECUTABLE_PATH), so Puppeteer downloads none.
+        PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .ace --no-audit --no-fund --loglevel=error \
+            "@daisy/ace-cli@$ACE_VERSION"
+    fi
 fi

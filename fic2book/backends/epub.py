@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import posixpath
+import re
 import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -24,10 +25,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from fic2book.backends import register
+from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.errors import OutputError, RenderError
+from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.options import RenderOptions
-from fic2book.render import render_part
+from fic2book.render import has_tag_wall, option_styles, render_part, render_template
 from fic2book.resources import data_path
 
 #: Bundled stylesheets, linked from every content document in this order (user CSS after).
@@ -79,9 +82,15 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     # Imported here so that looking the backend up (``fic2book formats``) stays cheap.
     from ebooklib import epub
 
+    # ebooklib re-parses every document with lxml's default HTML parser, which silently drops
+    # a text node over 10 MB (one enormous paragraph); its HTML parser expands no entities,
+    # so lifting that limit is safe.  ebooklib looks the function up in its own namespace.
+    epub.parse_html_string = _parse_html_string
+
     mtime = build_time(work, options)
+    cover = book_cover(work, options)
     book = epub.EpubBook()
-    _set_metadata(book, work)
+    _set_metadata(book, work, has_cover=cover is not None)
 
     styles = _style_items(epub, options)
     for item in styles:
@@ -102,7 +111,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
         Document(
             f"chap_{position:03d}",
             f"chap_{position:03d}.xhtml",
-            chapter_label(work, chapter),
+            chapter_label(work, chapter, options.chapter_titles),
             render_part("chapter", work, options, chapter=chapter),
         )
         for position, chapter in enumerate(work.chapters, start=1)
@@ -116,15 +125,45 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
         if work.has_end_notes
         else []
     )
+    if has_tag_wall(work):
+        # Hundreds of tags go after the story; the tag summary shows the first ones.
+        afterword.append(
+            Document(
+                "tag_appendix",
+                "tag_appendix.xhtml",
+                "Appendix: All Tags",
+                render_part("tag_appendix", work, options),
+            )
+        )
 
+    cover_documents = []
+    if cover is not None:
+        cover_href = _cover_href(work, cover)
+        # The image gets the cover-image property; ebooklib's own cover page is not used: it
+        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".
+        book.set_cover(cover_href, cover.data, create_page=False)
+        cover_page = render_template(
+            "parts/cover.html.j2",
+            options,
+            work=work,
+            cover_src=cover_href,
+            cover_alt=cover_alt(work),
+        )
+        cover_documents.append(Document("cover", "cover.xhtml", "Cover", cover_page))
+
+    # Arabic, Hebrew…: dir="rtl" on every document and a right-to-left page progression.
+    direction = "rtl" if text_direction(work.language) == "rtl" else None
+    if direction:
+        book.set_direction(direction)
     items = {}
-    for doc in [*documents, *chapters, *afterword]:
+    for doc in [*cover_documents, *documents, *chapters, *afterword]:
         item = epub.EpubHtml(
             uid=doc.uid,
             file_name=doc.file_name,
             title=doc.title,
             content=doc.content,
             lang=work.language,
+            direction=direction,
         )
         _link_styles(item, styles)
         book.add_item(item)
@@ -136,7 +175,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
 
     # The contents page is ebooklib's nav document, titled and styled like the rest and read
     # in order after the front matter; the book has no guide, so no visible landmarks list.
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title="Contents", direction=direction)
     _link_styles(nav, styles)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
@@ -144,7 +183,9 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     front = [items["title_page"], items["tag_summary"]]
     back = [items[doc.uid] for doc in [*chapters, *afterword]]
     book.toc = [*front, *back]
-    book.spine = [*front, nav, *back]
+    # The cover page is linear and first, so it is the first page a reader shows.
+    covers = [items["cover"]] if "cover" in items else []
+    book.spine = [*covers, *front, nav, *back]
 
     raw = io.BytesIO()
     writer = _writer_class(epub)(
@@ -165,10 +206,13 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     return repack(raw.getvalue(), mtime)
 
 
-def chapter_label(work: Work, chapter: Chapter) -> str:
-    """Return the chapter's ``<title>`` and contents entry; a one-shot is named after the work."""
+def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
+    """Return the chapter's ``<title>`` and contents entry; a one-shot is named after the work.
+
+    ``style`` is the ``--chapter-titles`` value (see :meth:`Chapter.heading_for`).
+    """
     if work.chaptered:
-        return chapter.heading
+        return chapter.heading_for(style)
     return chapter.title or work.title or chapter.heading
 
 
@@ -212,7 +256,18 @@ def subject(tag: str) -> str:
     return tag.replace(",", ";")
 
 
-def _set_metadata(book: Any, work: Work) -> None:
+def _cover_href(work: Work, cover: CoverImage) -> str:
+    """A file name for the cover image that no embedded image of the work already uses."""
+    taken = {posixpath.normpath(asset.href) for asset in work.assets}
+    href = f"cover{cover.suffix}"
+    number = 1
+    while href in taken:
+        href = f"cover-{number}{cover.suffix}"
+        number += 1
+    return href
+
+
+def _set_metadata(book: Any, work: Work, has_cover: bool = False) -> None:
     """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata."""
     book.set_identifier(book_identifier(work))
     for extra_id in _extra_identifiers(work):
@@ -232,7 +287,7 @@ def _set_metadata(book: Any, work: Work) -> None:
         # A date-only value is shown a day late by calibre: write a full UTC timestamp.
         book.add_metadata("DC", "date", f"{published.isoformat()}T00:00:00Z")
     _set_series(book, work)
-    _set_accessibility(book, work)
+    _set_accessibility(book, work, has_cover)
 
 
 def _extra_identifiers(work: Work) -> list[str]:
@@ -269,9 +324,11 @@ def _set_series(book: Any, work: Work) -> None:
             )
 
 
-def _set_accessibility(book: Any, work: Work) -> None:
+def _set_accessibility(book: Any, work: Work, has_cover: bool = False) -> None:
     """EPUB Accessibility 1.1 discovery metadata, one element per value."""
-    modes = ["textual", "visual"] if work.assets else ["textual"]
+    has_images = has_cover or bool(work.assets)
+    # Pictures add a visual mode; the text alone still carries the work (accessModeSufficient).
+    modes = ["textual", "visual"] if has_images else ["textual"]
     features = [
         "tableOfContents",
         "readingOrder",
@@ -280,6 +337,10 @@ def _set_accessibility(book: Any, work: Work) -> None:
         # True of the bundled CSS: no fixed font sizes, so readers may restyle the text.
         "displayTransformability",
     ]
+    if has_images and _images_described(work):
+        # The cover's alt text names the book.  The sanitiser gives an image the author did not
+        # describe an empty alt (decoration), and then this is not claimed.
+        features.append("alternativeText")
     values: list[tuple[str, str]] = [
         *(("schema:accessMode", mode) for mode in modes),
         ("schema:accessModeSufficient", "textual"),
@@ -295,6 +356,17 @@ def _set_accessibility(book: Any, work: Work) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
+_EMPTY_ALT = re.compile(r'<img\b[^>]*\salt=""')
+
+
+def _images_described(work: Work) -> bool:
+    """Whether every image in the work's text has a non-empty alt text."""
+    texts = [work.summary, work.notes, work.end_notes]
+    for chapter in work.chapters:
+        texts += [chapter.body, chapter.summary, chapter.notes, chapter.end_notes]
+    return not any(text is not None and _EMPTY_ALT.search(str(text)) for text in texts)
+
+
 def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
     """Make manifest items of the bundled stylesheets, then of each ``--css`` file."""
     folder = data_path("styles")
@@ -305,7 +377,7 @@ def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
             media_type="text/css",
             content=_read_css(folder / name),
         )
-        for name in BUNDLED_STYLES
+        for name in (*BUNDLED_STYLES, *option_styles(options))
     ]
     for position, path in enumerate(options.css, start=1):
         items.append(
@@ -329,6 +401,15 @@ def _read_css(path: Path) -> bytes:
     except UnicodeDecodeError as err:
         raise RenderError(f"stylesheet {path} is not UTF-8") from err
     return data
+
+
+def _parse_html_string(source: str | bytes) -> Any:
+    """Parse as ebooklib's ``parse_html_string`` does, without the 10 MB text-node limit."""
+    from lxml import html
+
+    return html.document_fromstring(
+        source, parser=html.HTMLParser(encoding="utf-8", huge_tree=True)
+    )
 
 
 def _link_styles(item: Any, styles: Sequence[Any]) -> None:

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fic2book.backends import register
-from fic2book.errors import BackendUnavailableError, OutputError, RenderError
+from fic2book.cover import CoverImage, book_cover, cover_alt
+from fic2book.errors import BackendUnavailableError, OutputError, RenderError, UsageError
+from fic2book.limits import run_limited
 from fic2book.model import Work
-from fic2book.options import RenderOptions, css_page_size, page_size_mm
-from fic2book.render import render_template
+from fic2book.options import RenderOptions, css_page_size, length_mm, page_size_mm
+from fic2book.render import option_styles, render_template
 from fic2book.resources import data_path
 
 if TYPE_CHECKING:
@@ -49,6 +52,43 @@ _PDF_OPTIONS: dict[str, Any] = {
     "attachments": None,
     "custom_metadata": False,
 }
+
+#: ``pdf_variant`` for ``--pdf-ua``: tagged, with /MarkInfo, /StructTreeRoot, /Lang and
+#: /DisplayDocTitle (WeasyPrint does not promise the result is valid PDF/UA; no validator
+#: is available to prove it, see the README).
+PDF_UA_VARIANT = "pdf/ua-1"
+
+#: Margins of the trim sizes print guides give (top, bottom, outside) and the default gutter,
+#: in millimetres: A5 from printabook's 20/25/20 mm, the KDP sizes from KDP's calculator
+#: (0.625/0.625/0.5 in and 0.75/0.75/0.625 in, the gutter 0.125 in).  The inner margin,
+#: outside plus gutter, meets KDP's minimum inside margin up to 500 (5.5x8.5) or 700 (6x9)
+#: pages.  Other sizes are scaled from the width (:func:`page_geometry`).
+TRIM_MARGINS_MM: dict[str, tuple[float, float, float, float]] = {
+    "a5": (20.0, 25.0, 20.0, 5.0),
+    "5.5x8.5in": (15.875, 15.875, 12.7, 3.175),
+    "6x9in": (19.05, 19.05, 15.875, 3.175),
+}
+
+#: The text block must keep at least this share of the page width.
+MIN_TEXT_WIDTH = 0.45
+
+
+def weasyprint_options(options: RenderOptions, known: Iterable[str]) -> dict[str, Any]:
+    """The rendering options for WeasyPrint, checked against the names it knows.
+
+    WeasyPrint only logs an unknown option and renders on, so a renamed option would silently
+    drop PDF/UA; here it is an error instead.
+    """
+    wanted = dict(_PDF_OPTIONS)
+    if options.pdf_ua:
+        wanted["pdf_variant"] = PDF_UA_VARIANT
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise BackendUnavailableError(
+            f"this WeasyPrint does not know the option(s) {', '.join(unknown)}; "
+            "install WeasyPrint 70 or later"
+        )
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -78,30 +118,66 @@ class PageGeometry:
         )
 
 
-def page_geometry(page_size: str) -> PageGeometry:
-    """Margins and font size for a ``--page-size`` value.
+def page_geometry(page_size: str, gutter: str | None = None) -> PageGeometry:
+    """Margins and font size for a ``--page-size`` value and an optional ``--gutter``.
 
-    Proportions follow common trade-book practice (typography notes: A5 at about 20 mm
-    margins, KDP 6x9 in at 0.75/0.625 in plus a gutter), so a larger page gets wider margins
-    and slightly larger type rather than longer lines.  Raises
-    :class:`~fic2book.errors.UsageError` for a bad page size.
+    The trim sizes of :data:`TRIM_MARGINS_MM` use the margins print guides give; other sizes
+    are scaled from the page (about 11 % of the width outside, 9 % of the height at the top),
+    so a larger page gets wider margins and slightly larger type rather than longer lines.
+    The inner margin is the outer one plus the gutter.  Raises
+    :class:`~fic2book.errors.UsageError` for a bad page size or a gutter too wide for it.
     """
     size = css_page_size(page_size)
     width, height = page_size_mm(page_size)
-    outer = 0.11 * width
-    # A gutter of ~3.5 % of the width: 5 mm on A5, which with the outer margin meets KDP's
-    # 0.375-0.5 in minimum inside margin for books up to a few hundred pages.
-    inner = outer + 0.035 * width
+    key = page_size.strip().lower()
+    if key in TRIM_MARGINS_MM:
+        top, bottom, outer, default_gutter = TRIM_MARGINS_MM[key]
+    else:
+        top, bottom, outer = 0.09 * height, 0.105 * height, 0.11 * width
+        # ~3.5 % of the width: 7 mm on A4, in line with the named trim sizes.
+        default_gutter = 0.035 * width
+    extra = default_gutter if gutter is None else length_mm(gutter)
+    inner = outer + extra
+    if width - outer - inner < MIN_TEXT_WIDTH * width:
+        raise UsageError(f"gutter {gutter!r} leaves too narrow a text block on a {page_size} page")
     # Body type 10.5 pt on A5, growing with the square root of the width, within 9.5-12 pt.
     font = min(12.0, max(9.5, 10.5 * (width / 148.0) ** 0.5))
     return PageGeometry(
         size=size,
-        top_mm=0.09 * height,
-        bottom_mm=0.105 * height,
+        top_mm=top,
+        bottom_mm=bottom,
         outer_mm=outer,
         inner_mm=inner,
         font_pt=font,
     )
+
+
+def cover_css(page_size: str) -> str:
+    """Rules for the full-bleed cover page of ``--pdf-cover``.
+
+    The cover page has no margins, head or folio, and is followed by a blank inside cover so
+    the title page stays a recto; the front matter's roman numbering starts again at i on
+    the title page, as if the cover were not there.
+    """
+    width, height = page_size_mm(page_size)
+    return (
+        "@page cover { margin: 0; @top-center { content: none } "
+        "@bottom-left { content: none } @bottom-right { content: none } }\n"
+        "@page front:nth(1 of front) { counter-set: page 1; "
+        "@bottom-left { content: none } @bottom-right { content: none } }\n"
+        ".book-cover { page: cover; break-after: right; margin: 0; padding: 0; "
+        "bookmark-level: none; }\n"
+        f".book-cover-image {{ display: block; width: {width:.2f}mm; height: {height:.2f}mm; "
+        "object-fit: cover; margin: 0; }\n"
+    )
+
+
+def pdf_cover(work: Work, options: RenderOptions) -> CoverImage | None:
+    """The cover picture of ``--pdf-cover``; a generated one takes the page's proportions."""
+    if not options.pdf_cover:
+        return None
+    width, height = page_size_mm(options.page_size)
+    return book_cover(work, options, size=(1600, round(1600 * height / width)))
 
 
 def document_date(work: Work, options: RenderOptions) -> str:
@@ -130,10 +206,10 @@ def read_user_css(paths: tuple[Path, ...]) -> list[str]:
     return sheets
 
 
-def _bundled_css() -> list[str]:
+def _bundled_css(options: RenderOptions) -> list[str]:
     folder = data_path("styles")
     sheets = []
-    for name in BUNDLED_STYLESHEETS:
+    for name in (*BUNDLED_STYLESHEETS, *option_styles(options)):
         path = folder / name
         # book.css is optional so the backend keeps working while styles are being written.
         if path.is_file():
@@ -178,14 +254,17 @@ class PdfBackend:
     def write(self, work: Work, target: Path, options: RenderOptions) -> None:
         """Render ``work`` into the PDF file ``target``."""
         # Everything a user can get wrong is checked before the slow import.
-        geometry = page_geometry(options.page_size)
+        geometry = page_geometry(options.page_size, options.gutter)
         user_css = read_user_css(options.css)
+        cover = pdf_cover(work, options)
         html = render_template(
             "pdf/book.html.j2",
             options,
             work=work,
             chapter=None,
             document_date=document_date(work, options),
+            cover_src=cover.data_url() if cover else None,
+            cover_alt=cover_alt(work),
         )
 
         weasyprint = _import_weasyprint()
@@ -193,21 +272,31 @@ class PdfBackend:
 
         from fic2book.fetch import BASE_URL, AssetFetcher
 
-        fetcher = AssetFetcher(work.assets)
-        fonts = FontConfiguration()
-        stylesheets = [
-            weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
-            for text in [*_bundled_css(), geometry.css(), *user_css]
-        ]
-        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=fonts, **_PDF_OPTIONS
-        )
-        _drop_attachments(document)
-        if fetcher.refused:
-            logger.warning(
-                "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
+        render_options = weasyprint_options(options, weasyprint.DEFAULT_OPTIONS)
+        page_css = geometry.css() + (cover_css(options.page_size) if cover else "")
+
+        def layout() -> None:
+            fetcher = AssetFetcher(work.assets)
+            fonts = FontConfiguration()
+            stylesheets = [
+                weasyprint.CSS(
+                    string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
+                )
+                for text in [*_bundled_css(options), page_css, *user_css]
+            ]
+            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+                stylesheets=stylesheets, font_config=fonts, **render_options
             )
-        try:
-            document.write_pdf(target, **_PDF_OPTIONS)
-        except OSError as err:
-            raise OutputError(f"{target}: {err.strerror or err}") from err
+            _drop_attachments(document)
+            if fetcher.refused:
+                logger.warning(
+                    "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
+                )
+            try:
+                document.write_pdf(target, **render_options)
+            except OSError as err:
+                raise OutputError(f"{target}: {err.strerror or err}") from err
+
+        # Layout is the one step whose time and memory hostile markup or CSS can blow up
+        # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
+        run_limited(layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF")

@@ -25,7 +25,10 @@ class Reader(Protocol):
     description: ClassVar[str]
 
     def sniff(self, head: bytes) -> int:
-        """How sure the reader is that ``head`` (the first KiB) is its format: 0 = not at all."""
+        """How sure the reader is that ``head`` (the first :data:`SNIFF_BYTES`) is its format.
+
+        0 = not at all.
+        """
         ...
 
     def read(self, path: Path) -> Work:
@@ -34,6 +37,10 @@ class Reader(Protocol):
 
 
 READERS: dict[str, type[Reader]] = {}
+
+#: How much of a file ``sniff`` sees: an AO3 download's markers follow about 1 KiB of CSS, and a
+#: saved work page's follow tens of KiB of navigation.
+SNIFF_BYTES = 64 * 1024
 
 R = TypeVar("R", bound=type[Reader])
 
@@ -66,7 +73,7 @@ def reader_for(path: Path) -> Reader:
         return candidates[0]
     try:
         with path.open("rb") as handle:
-            head = handle.read(1024)
+            head = handle.read(SNIFF_BYTES)
     except OSError as err:
         raise InputError(f"{path}: {err.strerror or err}") from err
     return max(candidates, key=lambda reader: reader.sniff(head))
@@ -79,4 +86,9 @@ def read_work(path: Path, from_format: str | None = None) -> Work:
 
 
 # Registration happens on import; keep these at the bottom.
+from fic2book.readers import ao3_html as _ao3_html  # noqa: E402,F401
+from fic2book.readers import ao3_page as _ao3_page  # noqa: E402,F401
+from fic2book.readers import epub as _epub  # noqa: E402,F401
+from fic2book.readers import html as _html  # noqa: E402,F401
+from fic2book.readers import markdown as _markdown  # noqa: E402,F401
 from fic2book.readers import text as _text  # noqa: E402,F401

@@ -148,6 +148,14 @@ def extras_work() -> Work:
     )
 
 
+def jpeg_file(path: Path) -> Path:
+    """Write a small JPEG (a reader's own cover picture) and return its path."""
+    from PIL import Image
+
+    Image.new("RGB", (160, 256), (30, 60, 90)).save(path, format="JPEG", quality=80)
+    return path
+
+
 #: Works that are not read from a file, by book name.
 MADE_WORKS: dict[str, Callable[[], Work]] = {
     "make-work": make_work,
@@ -155,6 +163,14 @@ MADE_WORKS: dict[str, Callable[[], Work]] = {
     "bare": bare_work,
     "russian": russian_work,
     "extras": extras_work,
+    "own-cover": make_work,
+    "no-cover": bare_work,
+}
+
+#: Books built with other than the default options, by book name: options for a build folder.
+BOOK_OPTIONS: dict[str, Callable[[Path], RenderOptions]] = {
+    "own-cover": lambda folder: RenderOptions(cover=jpeg_file(folder / "own-cover.jpg")),
+    "no-cover": lambda folder: RenderOptions(no_cover=True),
 }
 
 
@@ -184,7 +200,16 @@ def epub_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
         for path in input_files():
             works[path.stem] = read_work(path)
     return {
-        name: Book(name, work, build(work, folder / f"{name}.epub")) for name, work in works.items()
+        name: Book(
+            name,
+            work,
+            build(
+                work,
+                folder / f"{name}.epub",
+                BOOK_OPTIONS[name](folder) if name in BOOK_OPTIONS else None,
+            ),
+        )
+        for name, work in works.items()
     }
 
 

@@ -224,7 +224,8 @@ def test_package_metadata(epub_books: dict[str, Book]) -> None:
     assert epub.xpath("//opf:meta[@name='calibre:series']/@content") == ["The Series"]
     assert epub.xpath("//opf:meta[@name='calibre:series_index']/@content") == ["2"]
 
-    assert epub.meta("schema:accessMode") == ["textual"]
+    # The generated cover is an image: a visual mode, described by its alt text.
+    assert epub.meta("schema:accessMode") == ["textual", "visual"]
     assert epub.meta("schema:accessModeSufficient") == ["textual"]
     assert set(epub.meta("schema:accessibilityFeature")) >= {
         "tableOfContents",
@@ -232,6 +233,7 @@ def test_package_metadata(epub_books: dict[str, Book]) -> None:
         "structuralNavigation",
         "ARIA",
         "displayTransformability",
+        "alternativeText",
     }
     assert epub.meta("schema:accessibilityHazard") == ["none"]
     assert epub.meta("schema:accessibilitySummary")[0].strip()
@@ -241,7 +243,15 @@ def test_manifest_ids_unique_and_spine_order(epub_books: dict[str, Book]) -> Non
     epub = Epub(epub_books["make-work"].path)
     ids = epub.xpath("//opf:manifest/opf:item/@id")
     assert len(ids) == len(set(ids))
-    assert epub.spine == ["title_page", "tag_summary", "nav", "chap_001", "chap_002", "afterword"]
+    assert epub.spine == [
+        "cover",
+        "title_page",
+        "tag_summary",
+        "nav",
+        "chap_001",
+        "chap_002",
+        "afterword",
+    ]
     assert epub.href("chap_001") == "chap_001.xhtml"
     assert epub.href("afterword") == "afterword.xhtml"
     assert epub.xpath("//opf:item[@properties='nav']/@id") == ["nav"]

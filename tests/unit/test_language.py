@@ -69,3 +69,16 @@ def test_unknown_language_is_english_with_warning(
     with caplog.at_level(logging.WARNING):
         assert language_tag(name) == "en"
     assert any(name in record.getMessage() for record in caplog.records)
+
+
+def test_common_languages_agree_with_langcodes() -> None:
+    """The table that spares short works the langcodes import gives langcodes' own answers."""
+    from fic2book.language import COMMON_NAMES, COMMON_SCRIPTS
+
+    for name, tag in COMMON_NAMES.items():
+        if name != tag:
+            assert langcodes.find(name).to_tag() == tag, name
+        assert langcodes.standardize_tag(tag) == tag, tag
+    for tag, script in COMMON_SCRIPTS.items():
+        assert langcodes.Language.get(tag).maximize().script == script, tag
+    assert set(COMMON_SCRIPTS) == set(COMMON_NAMES.values())

@@ -1,0 +1,227 @@
+"""Limits that keep a hostile or broken input from exhausting the machine.
+
+Three bounds, each an option of ``convert`` and ``batch`` (see ``docs/security.md``):
+
+* ``--max-input-size`` (default 64 MiB): a larger input file is refused before any reader
+  sees it (:func:`check_input_size`).  A novel-length work is a few MiB even with pictures;
+  EPUB members are capped separately when unpacked (``fic2book/readers/epub.py``).
+* ``--timeout`` (default 600 s) and ``--max-memory`` (default 4 GiB of address space): each
+  book is rendered in a forked child process (:func:`run_limited`) whose address space is
+  capped with ``RLIMIT_AS`` and which is killed when the wall-clock time runs out.  Layout
+  engines (WeasyPrint above all) can be driven into super-linear time or memory by pathological
+  markup and CSS; a child process is the one sound way to stop C code (Pango, HarfBuzz)
+  mid-call, and it leaves the caller's memory untouched.  The child writes the book to the
+  temporary file the pipeline gave it and reports only an exception back through a pipe, so
+  the cost is one ``fork`` per book (a few milliseconds).
+
+Where ``os.fork`` does not exist (Windows) books are rendered in-process without these two
+bounds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import re
+import select
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from fic2book.errors import InputError, RenderError, UsageError
+
+#: Default of ``--max-input-size``: larger input files are refused.
+DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
+#: Default of ``--timeout``: seconds one book may take to render.
+DEFAULT_TIMEOUT = 600.0
+#: Default of ``--max-memory``: the address space a rendering process may map.  Generous,
+#: because address space is not resident memory: Python, Pango and the fonts map ~1 GiB
+#: before a page is laid out.
+DEFAULT_MAX_MEMORY = 4 * 1024**3
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1024,
+    "kb": 1000,
+    "kib": 1024,
+    "m": 1024**2,
+    "mb": 1000**2,
+    "mib": 1024**2,
+    "g": 1024**3,
+    "gb": 1000**3,
+    "gib": 1024**3,
+}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)")
+
+
+def parse_size(value: str | int) -> int:
+    """Bytes in a size such as ``64M``, ``64MiB``, ``1.5G``, ``500kB`` or ``1000`` (bytes).
+
+    ``K``/``M``/``G`` alone are binary (1024-based), as in ``ulimit``; ``kB``/``MB``/``GB`` are
+    decimal.  ``0`` means no limit.  Raises :class:`UsageError` for anything else.
+    """
+    if isinstance(value, int):
+        return value
+    match = _SIZE.fullmatch(value.strip().lower())
+    if match is None or match[2] not in _UNITS:
+        raise UsageError(f"size {value!r} needs a number and optionally K, M or G, e.g. 64M")
+    return int(float(match[1]) * _UNITS[match[2]])
+
+
+def parse_seconds(value: str | float) -> float:
+    """Seconds in a ``--timeout`` value (``600``, ``1.5``); ``0`` means no limit."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise UsageError(f"--timeout must be a number of seconds, not {value!r}") from None
+    if not seconds >= 0 or seconds == float("inf"):  # also refuses NaN
+        raise UsageError(f"--timeout must be zero or a positive number of seconds, not {value!r}")
+    return seconds
+
+
+def human_size(size: int) -> str:
+    """``67108864`` → ``64 MiB``, for error messages."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.3g} {unit}"
+    return f"{size} bytes"
+
+
+def check_input_size(path: Path, limit: int) -> None:
+    """Refuse ``path`` when it is larger than ``limit`` bytes (``0``: no limit)."""
+    if not limit:
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # the reader reports a missing or unreadable file in its own words
+    if size > limit:
+        raise InputError(
+            f"{path}: {human_size(size)} is larger than the {human_size(limit)} allowed "
+            "(--max-input-size)"
+        )
+
+
+def check_data_size(data: bytes, name: str, limit: int) -> None:
+    """Refuse an input already in memory (a batch job) when it is larger than ``limit``."""
+    if limit and len(data) > limit:
+        raise InputError(
+            f"{name}: {human_size(len(data))} is larger than the {human_size(limit)} allowed "
+            "(--max-input-size)"
+        )
+
+
+def run_limited(
+    task: Callable[[], object],
+    *,
+    timeout: float | None,
+    max_memory: int | None,
+    what: str,
+) -> None:
+    """Run ``task`` in a forked child under a wall-clock ``timeout`` and an address-space cap.
+
+    ``task``'s return value is dropped: it must leave its result in a file.  An exception it
+    raises is re-raised here (pickled back through a pipe); running out of time or memory
+    raises :class:`RenderError` naming ``what`` ("the PDF").  With neither limit, or without
+    ``fork``, ``task`` runs in this process.
+    """
+    if not (timeout or max_memory) or not hasattr(os, "fork"):
+        task()
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its exit status is checked by the parent
+        os.close(read_end)
+        _child(task, write_end, max_memory)
+    os.close(write_end)
+    try:
+        payload, status = _wait(pid, read_end, timeout, what)
+    finally:
+        os.close(read_end)
+    if payload:
+        error = pickle.loads(payload)
+        if isinstance(error, MemoryError):
+            raise RenderError(
+                f"rendering {what} needed more than {human_size(max_memory or 0)} of memory "
+                "(--max-memory)"
+            )
+        raise error
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        raise RenderError(
+            f"rendering {what} was stopped by signal {signal.Signals(number).name} (out of memory?)"
+        )
+    if os.WEXITSTATUS(status) != 0:
+        raise RenderError(f"rendering {what} failed (exit status {os.WEXITSTATUS(status)})")
+
+
+def _child(
+    task: Callable[[], object], write_end: int, max_memory: int | None
+) -> None:  # pragma: no cover - runs in the forked child
+    """Run ``task`` and leave through ``os._exit``: a child must never return into the caller."""
+    code = 0
+    payload = b""
+    try:
+        if max_memory:
+            import resource
+
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            soft = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        task()
+    except BaseException as err:  # every failure goes back to the parent
+        code = 1
+        payload = _pickle_error(err)
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+    finally:
+        # _exit: no atexit handlers, no flushing of the parent's buffers a second time.
+        os._exit(code)
+
+
+def _pickle_error(err: BaseException) -> bytes:
+    """The exception, pickled; an unpicklable one becomes a RuntimeError with the traceback."""
+    text = "".join(traceback.format_exception(err))
+    if isinstance(err, MemoryError):
+        return pickle.dumps(MemoryError())
+    try:
+        err.add_note(f"(raised while rendering in a child process)\n{text}")
+        payload = pickle.dumps(err)
+        pickle.loads(payload)  # an exception whose __init__ takes other arguments fails here
+        return payload
+    except Exception:  # any pickling problem means: send the text instead
+        return pickle.dumps(RuntimeError(f"rendering failed in a child process:\n{text}"))
+
+
+def _wait(pid: int, read_end: int, timeout: float | None, what: str) -> tuple[bytes, int]:
+    """Collect the child's report and exit status; kill it when ``timeout`` runs out."""
+    deadline = time.monotonic() + timeout if timeout else None
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        while True:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise RenderError(f"rendering {what} took longer than {timeout:g} s (--timeout)")
+            ready, _, _ = select.select([read_end], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break  # end of file: the child has exited or is exiting
+            chunks.append(chunk)
+        _, status = os.waitpid(pid, 0)
+        finished = True
+        return b"".join(chunks), status
+    finally:
+        if not finished:
+            # Timed out or interrupted (Ctrl-C): the child must not outlive the request.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)

@@ -1,0 +1,724 @@
+"""Reader for AO3's HTML download, every generation (ao3-format reference §2 to §3).
+
+The download is three containers keyed on ids, never on whitespace::
+
+    div#preface      p.message (title, work URL), div.meta > dl.tags (dt "Label:" / dd),
+                     h1, div.byline, "Summary"/"Notes" paragraphs + blockquote.userstuff,
+                     an optional ul of translations and "inspired by" links
+    div#chapters     per chapter: div.meta.group (h2.heading, p.byline "Chapter by …",
+                     "Chapter Summary"/"Chapter Notes" + blockquote), the body div.userstuff,
+                     div#endnotesN ("Chapter End Notes"); a one-shot has one div.userstuff
+    div#afterword    div#endnotes, dl "Works inspired by this one", p.message
+
+Files made before 2019 have no ``#preface``/``#afterword``: what comes before ``#chapters`` is
+the preface and what follows is the afterword.  Labels are singular or plural, the stats come
+in any order with or without thousands separators, and chapter headings are "Chapter 3:
+Title" (2025 on), the bare title (before) or "Chapter 3" (untitled).
+
+:func:`work_from_ao3_html` also reads the XHTML of AO3's EPUBs: calibre splits the download
+into files (so each container may appear several times, each holding a part) and renames
+``div.meta``/``div.userstuff`` to ``calibreN`` classes, so chapter parts are recognised by
+their ``h2.heading`` and by the paragraph labels' text, not by those classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from lxml import etree
+from markupsafe import Markup
+
+from fic2book.errors import InputError
+from fic2book.htmlclean import (
+    AssetCollector,
+    Element,
+    LocalImages,
+    class_list,
+    clean_fragment,
+    parse_html,
+    text_of,
+)
+from fic2book.language import language_tag
+from fic2book.model import (
+    Asset,
+    Chapter,
+    ExtraField,
+    SeriesEntry,
+    Stats,
+    TagGroup,
+    TagKind,
+    Work,
+)
+from fic2book.readers import register
+
+logger = logging.getLogger(__name__)
+
+AO3_ROOT = "https://archiveofourown.org"
+
+# ---------------------------------------------------------------------------------------------
+# Preface vocabulary, shared with the saved-page reader
+
+#: AO3's dt labels (lower case, without the colon), singular and plural, and the tag kinds.
+TAG_LABELS: dict[str, TagKind] = {
+    "rating": TagKind.RATING,
+    "ratings": TagKind.RATING,
+    "archive warning": TagKind.WARNINGS,
+    "archive warnings": TagKind.WARNINGS,
+    "warning": TagKind.WARNINGS,
+    "warnings": TagKind.WARNINGS,
+    "category": TagKind.CATEGORIES,
+    "categories": TagKind.CATEGORIES,
+    "fandom": TagKind.FANDOMS,
+    "fandoms": TagKind.FANDOMS,
+    "relationship": TagKind.RELATIONSHIPS,
+    "relationships": TagKind.RELATIONSHIPS,
+    "character": TagKind.CHARACTERS,
+    "characters": TagKind.CHARACTERS,
+    "additional tags": TagKind.ADDITIONAL_TAGS,
+    "additional tag": TagKind.ADDITIONAL_TAGS,
+    "freeform": TagKind.ADDITIONAL_TAGS,
+    "freeforms": TagKind.ADDITIONAL_TAGS,
+}
+
+_LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
+_AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
+_SERIES_PART = re.compile(r"Part\s+(\d[\d,]*)\s+of\s*$", re.IGNORECASE)
+_SERIES_TEXT = re.compile(r"Part\s+(\d[\d,]*)\s+of\s+(.+?)\s*(?=,\s*Part\s+\d|$)", re.IGNORECASE)
+_WORK_ID = re.compile(r"/works/(\d+)")
+_NUMBER = r"(\d[\d,.\u00a0\u202f' ]*\d|\d)"
+_DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+# One regex per stats key: their order changed in 2023 (nianeyna/ao3downloader #79).
+STATS_PATTERNS: dict[str, re.Pattern[str]] = {
+    "published": re.compile(rf"Published:\s*{_DATE}", re.IGNORECASE),
+    "updated": re.compile(rf"Updated:\s*{_DATE}", re.IGNORECASE),
+    "completed": re.compile(rf"Completed:\s*{_DATE}", re.IGNORECASE),
+    "words": re.compile(rf"Words:\s*{_NUMBER}", re.IGNORECASE),
+    "kudos": re.compile(rf"Kudos:\s*{_NUMBER}", re.IGNORECASE),
+    "hits": re.compile(rf"Hits:\s*{_NUMBER}", re.IGNORECASE),
+    "bookmarks": re.compile(rf"Bookmarks:\s*{_NUMBER}", re.IGNORECASE),
+    "comments": re.compile(rf"Comments:\s*{_NUMBER}", re.IGNORECASE),
+}
+_CHAPTERS_STAT = re.compile(r"Chapters:\s*(\d[\d,]*)\s*/\s*(\d[\d,]*|\?)", re.IGNORECASE)
+_CHAPTER_HEADING = re.compile(r"Chapter\s+(\d+)\s*(?::\s*(.*))?", re.IGNORECASE | re.DOTALL)
+_INSPIRED = "works inspired by this one"
+
+
+def split_list(value: str) -> list[str]:
+    """Split a tag list on commas; AO3 forbids commas inside tags, so this is lossless."""
+    return [item for item in _LIST_SEPARATOR.split(" ".join(value.split())) if item]
+
+
+def link_texts(element: Element) -> list[str]:
+    """The texts of the links inside an element, whitespace-collapsed, empty ones skipped."""
+    return [text for a in element.iter("a") if (text := text_of(a))]
+
+
+def tags_of(dd: Element) -> list[str]:
+    """A tag ``dd``'s tags: its link texts, or its text split on commas when it has no links."""
+    return link_texts(dd) or split_list(text_of(dd))
+
+
+def parse_count(value: str) -> int:
+    """``12,345`` or ``12 345`` as an int."""
+    return int("".join(ch for ch in value if ch.isdigit()))
+
+
+def parse_stats(text: str) -> tuple[Stats, list[ExtraField]]:
+    """Parse AO3's stats text, each key with its own regex; an unreadable block is kept."""
+    found: dict[str, object] = {}
+    for key, pattern in STATS_PATTERNS.items():
+        match = pattern.search(text)
+        if match is None:
+            continue
+        if key in ("published", "updated", "completed"):
+            try:
+                found[key] = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                continue
+        else:
+            found[key] = parse_count(match.group(1))
+    chapters = _CHAPTERS_STAT.search(text)
+    posted = total = None
+    if chapters is not None:
+        posted = parse_count(chapters.group(1))
+        total = None if chapters.group(2) == "?" else parse_count(chapters.group(2))
+    stats = Stats(
+        published=_date(found.get("published")),
+        updated=_date(found.get("updated")),
+        completed=_date(found.get("completed")),
+        words=_int(found.get("words")),
+        chapters_posted=posted,
+        chapters_total=total,
+        kudos=_int(found.get("kudos")),
+        hits=_int(found.get("hits")),
+        bookmarks=_int(found.get("bookmarks")),
+        comments=_int(found.get("comments")),
+    )
+    extras = [] if found or chapters else [ExtraField("Stats", " ".join(text.split()))]
+    return stats, extras
+
+
+def _date(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def absolute_url(href: str | None) -> str | None:
+    """A web URL for an AO3 link: site-relative links get AO3's root; others must be http(s)."""
+    if not href:
+        return None
+    href = href.strip()
+    if href.startswith("/") and not href.startswith("//"):
+        return AO3_ROOT + href
+    if re.match(r"https?://", href, re.IGNORECASE):
+        return href
+    return None
+
+
+def parse_series(dd: Element) -> list[SeriesEntry]:
+    """``Part 1 of <a>Name</a>, Part 3 of <a>Other</a>``; names may contain commas."""
+    entries: list[SeriesEntry] = []
+    before: list[str] = [dd.text or ""]
+    for element in dd.iter():
+        if element is dd:
+            continue
+        if element.tag == "a":
+            part = _SERIES_PART.search("".join(before))
+            name = text_of(element)
+            if name:
+                entries.append(
+                    SeriesEntry(
+                        name,
+                        parse_count(part.group(1)) if part else None,
+                        absolute_url(element.get("href")),
+                    )
+                )
+            before = [element.tail or ""]
+        else:
+            before.append(element.text or "")
+            before.append(element.tail or "")
+    if entries:
+        return entries
+    text = text_of(dd)
+    for match in _SERIES_TEXT.finditer(text):
+        entries.append(SeriesEntry(match.group(2), parse_count(match.group(1))))
+    return entries or ([SeriesEntry(text)] if text else [])
+
+
+def parse_byline(text: str) -> tuple[str, ...]:
+    """``by A, Pseud (user), Anonymous`` → the creators; pseuds cannot contain commas."""
+    text = " ".join(text.split())
+    text = re.sub(r"^(?:chapter\s+)?by\s+", "", text, flags=re.IGNORECASE)
+    return tuple(author for author in _AUTHOR_SEPARATOR.split(text) if author)
+
+
+@dataclass
+class Preface:
+    """The work's metadata as it accumulates; :meth:`build` makes the :class:`Work`."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    tags: dict[TagKind, list[str]] = field(default_factory=dict)
+    language_name: str | None = None
+    series: list[SeriesEntry] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+    summary: Markup | None = None
+    notes: list[Markup] = field(default_factory=list)
+    end_notes: list[Markup] = field(default_factory=list)
+    work_id: str | None = None
+    url: str | None = None
+    extras: list[ExtraField] = field(default_factory=list)
+
+    def add_tags(self, kind: TagKind, values: Iterable[str]) -> None:
+        """Append tags of one kind, skipping repeats (split files repeat the tag list)."""
+        tags = self.tags.setdefault(kind, [])
+        tags.extend(v for v in values if v not in tags)
+
+    def add_field(self, label: str, dd: Element) -> None:
+        """Record one ``dt``/``dd`` pair of the tag list."""
+        key = " ".join(label.lower().split())
+        kind = TAG_LABELS.get(key)
+        if kind is not None:
+            self.add_tags(kind, tags_of(dd))
+        elif key == "language":
+            self.language_name = text_of(dd) or None
+        elif key == "series":
+            for entry in parse_series(dd):
+                if entry not in self.series:
+                    self.series.append(entry)
+        elif key in ("collections", "collection"):
+            self.collections.extend(
+                c for c in (link_texts(dd) or split_list(text_of(dd))) if c not in self.collections
+            )
+        elif key == "stats":
+            self.stats, extras = parse_stats(text_of(dd))
+            self.extras.extend(extras)
+        elif text_of(dd):
+            field_ = ExtraField(label, text_of(dd))
+            if field_ not in self.extras:
+                self.extras.append(field_)
+
+    def set_url(self, href: str | None) -> None:
+        """Take the work URL and its id from a link."""
+        url = absolute_url(href)
+        if url is None:
+            return
+        match = _WORK_ID.search(url)
+        if match is None:
+            return
+        self.url = self.url or url
+        self.work_id = self.work_id or match.group(1)
+
+    def build(
+        self,
+        chapters: tuple[Chapter, ...],
+        *,
+        chaptered: bool,
+        assets: tuple[Asset, ...],
+        source_name: str,
+    ) -> Work:
+        """Make the work; the title falls back to the file name."""
+        order = list(TagKind)
+        groups = tuple(
+            TagGroup(kind, tuple(self.tags[kind]))
+            for kind in sorted(self.tags, key=order.index)
+            if self.tags[kind]
+        )
+        return Work(
+            title=self.title or Path(source_name).stem or "Untitled",
+            authors=self.authors,
+            language=language_tag(self.language_name),
+            language_name=self.language_name,
+            chapters=chapters,
+            tag_groups=groups,
+            series=tuple(self.series),
+            collections=tuple(self.collections),
+            stats=self.stats,
+            summary=self.summary,
+            notes=_join(self.notes),
+            end_notes=_join(self.end_notes),
+            work_id=self.work_id,
+            url=self.url,
+            extra_fields=tuple(self.extras),
+            assets=assets,
+            chaptered=chaptered,
+        )
+
+
+def _join(parts: list[Markup]) -> Markup | None:
+    return Markup("\n").join(parts) if parts else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The download
+
+
+@dataclass
+class _ChapterParts:
+    """One chapter's elements as they are found, cleaned once the whole input is read."""
+
+    heading: str | None = None
+    byline: tuple[str, ...] = ()
+    summary: Element | None = None
+    notes: Element | None = None
+    end_notes: Element | None = None
+    body: list[Element] = field(default_factory=list)
+
+
+def _label_is(element: Element, *labels: str) -> bool:
+    return element.tag in ("p", "h3", "h4", "div") and text_of(element).lower() in labels
+
+
+def _next_blockquote(element: Element) -> Element | None:
+    following = element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is not None and following.tag == "blockquote":
+        return following
+    return None
+
+
+def _by_id(root: Element, name: str) -> list[Element]:
+    return [e for e in root.iter() if e.get("id") == name]
+
+
+def is_ao3_download(root: Element) -> bool:
+    """Whether a parsed document is an AO3 download (or a split file of one)."""
+    for element in root.iter():
+        ident = element.get("id")
+        if ident in ("preface", "chapters", "afterword"):
+            return True
+        if element.tag == "dl" and "tags" in class_list(element):
+            return True
+        if (
+            element.tag == "p"
+            and "message" in class_list(element)
+            and "archive of our own" in text_of(element).lower()
+        ):
+            return True
+    return False
+
+
+def work_from_ao3_html(
+    html: str | bytes, *, source_name: str, load_asset: Callable[[str], Asset | None]
+) -> Work:
+    """Parse an AO3 HTML download into a :class:`Work`.
+
+    ``html`` is one download, or the ``<body>`` contents of several XHTML files concatenated
+    (calibre's split files in AO3's EPUBs), so each container may appear several times and is
+    read in order.  ``load_asset(src)`` returns the embedded image for a relative ``src``, or
+    ``None``.  Raises :class:`InputError` when the document is not an AO3 work or has no text.
+    """
+    root = parse_html(html)
+    if not is_ao3_download(root):
+        raise InputError(f"{source_name}: not an AO3 download (no preface, chapters or AO3 notice)")
+    images = AssetCollector(load_asset)
+    preface = Preface()
+    chapter_containers = _by_id(root, "chapters")
+    preface_parts, afterword_parts = _regions(root, chapter_containers)
+
+    for part in preface_parts:
+        _read_preface(part, preface, source_name, images)
+    chapters_parts: list[_ChapterParts] = []
+    chaptered = False
+    for container in chapter_containers:
+        chaptered = _read_chapters(container, chapters_parts) or chaptered
+    for part in afterword_parts:
+        _read_afterword(part, preface, source_name, images)
+
+    chapters = _build_chapters(chapters_parts, preface.authors, source_name, images)
+    if not chapters:
+        raise InputError(f"{source_name}: the AO3 download has no chapter text")
+    return preface.build(
+        chapters, chaptered=chaptered, assets=images.assets, source_name=source_name
+    )
+
+
+def _regions(root: Element, chapters: list[Element]) -> tuple[list[Element], list[Element]]:
+    """The preface and afterword containers; before 2019 they are what surrounds #chapters."""
+    prefaces = _by_id(root, "preface")
+    afterwords = _by_id(root, "afterword")
+    if prefaces or afterwords or not chapters:
+        return prefaces, afterwords
+    body = root.find("body")
+    if body is None:
+        return [], []
+    before: list[Element] = []
+    after: list[Element] = []
+    first, last = chapters[0], chapters[-1]
+    passed_first = passed_last = False
+    for child in body:
+        if child is first:
+            passed_first = True
+        if not passed_first:
+            before.append(child)
+        elif passed_last:
+            after.append(child)
+        if child is last:
+            passed_last = True
+    return before, after
+
+
+def walk(root: Element) -> Iterator[Element]:
+    """The elements under ``root`` in document order, not entering quoted user content.
+
+    Summaries and notes (``blockquote``) are user markup: a "Notes" paragraph or a list
+    inside one must not be read as part of AO3's own layout.  The list is taken first, so
+    elements may be moved out of the tree while walking.
+    """
+    result: list[Element] = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
+            continue
+        result.append(element)
+        if element.tag != "blockquote" or element is root:
+            stack.extend(reversed(list(element)))
+    return iter(result)
+
+
+def _read_preface(
+    part: Element, preface: Preface, source_name: str, images: AssetCollector
+) -> None:
+    for element in walk(part):
+        classes = class_list(element)
+        if element.tag == "dl" and "tags" in classes:
+            _read_tag_list(element, preface)
+        elif element.tag == "p" and "message" in classes:
+            links = element.findall(".//a")
+            if len(links) >= 2:
+                preface.set_url(links[1].get("href"))
+            bold = element.find(".//b")
+            if preface.title is None and bold is not None and text_of(bold):
+                preface.title = text_of(bold)
+        elif element.tag == "h1":
+            preface.title = text_of(element) or preface.title
+        elif "byline" in classes and not preface.authors:
+            preface.authors = parse_byline(text_of(element))
+        elif _label_is(element, "summary"):
+            quote = _next_blockquote(element)
+            if quote is not None and preface.summary is None:
+                preface.summary = clean_fragment(
+                    quote, context=f"{source_name}: summary", load_asset=images
+                )
+        elif _label_is(element, "notes"):
+            quote = _next_blockquote(element)
+            if quote is not None:
+                _add(preface.notes, quote, f"{source_name}: notes", images)
+        elif element.tag == "ul" and _is_related(element):
+            _add(preface.notes, element, f"{source_name}: related works", images, wrap="ul")
+
+
+def _is_related(ul: Element) -> bool:
+    """The preface's list of translations and works this one was inspired by."""
+    text = text_of(ul).lower()
+    return any(
+        marker in text
+        for marker in ("translation into", "translation of", "inspired by", "[restricted work]")
+    )
+
+
+def _add(
+    target: list[Markup],
+    element: Element,
+    context: str,
+    images: AssetCollector,
+    *,
+    wrap: str | None = None,
+    heading: str | None = None,
+) -> None:
+    """Clean ``element`` (or, with ``wrap``, the element itself inside a holder) into ``target``."""
+    if wrap is not None:
+        holder = etree.Element("div")
+        if heading:
+            etree.SubElement(holder, "p").text = heading
+        # Appending moves the element out of the document; its tail is not part of it.
+        element.tail = None
+        holder.append(element)
+        element = holder
+    markup = clean_fragment(element, context=context, load_asset=images)
+    if markup is not None and markup not in target:
+        target.append(markup)
+
+
+def _read_tag_list(dl: Element, preface: Preface) -> None:
+    label: str | None = None
+    for child in dl:
+        if child.tag == "dt":
+            label = text_of(child).rstrip(":").strip()
+        elif child.tag == "dd" and label:
+            preface.add_field(label, child)
+
+
+def _read_chapters(container: Element, parts: list[_ChapterParts]) -> bool:
+    """Append the chapters (or chapter parts) of one ``#chapters`` container.
+
+    Returns True when the container has chapter headings (a chaptered work).
+    """
+    chaptered = False
+    current: _ChapterParts | None = parts[-1] if parts else None
+    stray: list[str] = [container.text or ""]
+    for child in list(container):
+        tail = child.tail or ""
+        if not isinstance(child.tag, str):
+            continue
+        heading = _chapter_heading(child)
+        ident = child.get("id") or ""
+        if heading is not None:
+            chaptered = True
+            current = _ChapterParts()
+            parts.append(current)
+            _read_chapter_meta(child, heading, current)
+        elif "toc-heading" in class_list(child):
+            pass
+        elif ident.startswith("endnotes"):
+            if current is not None:
+                for element in child.iter():
+                    if _label_is(element, "chapter end notes", "end notes"):
+                        current.end_notes = _next_blockquote(element)
+                        break
+        elif _is_blank(child):
+            pass
+        else:
+            if current is None:
+                current = _ChapterParts()
+                parts.append(current)
+            current.body.append(child)
+        stray.append(tail)
+        if "".join(stray).strip() and current is not None:
+            # Text loose in #chapters belongs to the chapter it is in.
+            paragraph = etree.Element("p")
+            paragraph.text = "".join(stray)
+            current.body.append(paragraph)
+        stray = []
+    return chaptered
+
+
+def _chapter_heading(element: Element) -> Element | None:
+    """The ``h2.heading`` that marks a chapter's meta group (or is it, in a flattened split)."""
+    if element.tag == "h2" and "heading" in class_list(element):
+        return element
+    if element.tag != "div":
+        return None
+    for child in element:
+        if child.tag == "h2" and "heading" in class_list(child):
+            return child
+    return None
+
+
+def _read_chapter_meta(group: Element, heading: Element, parts: _ChapterParts) -> None:
+    parts.heading = text_of(heading)
+    for element in walk(group):
+        if element is heading:
+            continue
+        text = text_of(element)
+        if element.tag == "p" and text.lower().startswith("chapter by "):
+            parts.byline = parse_byline(text)
+        elif _label_is(element, "chapter summary"):
+            parts.summary = _next_blockquote(element)
+        elif _label_is(element, "chapter notes"):
+            parts.notes = _next_blockquote(element)
+
+
+def _is_blank(element: Element) -> bool:
+    """Calibre's empty page-break markers and whitespace-only wrappers."""
+    if element.find(".//img") is not None:
+        return False
+    return not "".join(element.itertext()).strip()
+
+
+def _read_afterword(
+    part: Element, preface: Preface, source_name: str, images: AssetCollector
+) -> None:
+    for element in walk(part):
+        if element.get("id") == "endnotes":
+            for label in element.iter():
+                if _label_is(label, "end notes"):
+                    quote = _next_blockquote(label)
+                    if quote is not None:
+                        _add(preface.end_notes, quote, f"{source_name}: end notes", images)
+                    break
+        elif element.tag == "dl" and text_of(element.find("dt")).lower() == _INSPIRED:
+            _read_inspired(element, preface, source_name, images)
+
+
+def _read_inspired(dl: Element, preface: Preface, source_name: str, images: AssetCollector) -> None:
+    """Keep "Works inspired by this one" as a list at the end of the end notes."""
+    items = etree.Element("ul")
+    for dd in dl.findall("dd"):
+        item = etree.SubElement(items, "li")
+        item.text = dd.text
+        for child in list(dd):
+            item.append(child)
+    if len(items):
+        _add(
+            preface.end_notes,
+            items,
+            f"{source_name}: works inspired by this one",
+            images,
+            wrap="ul",
+            heading="Works inspired by this one:",
+        )
+
+
+def chapter_title(heading: str | None, number: int) -> str | None:
+    """The chapter's own title from its heading.
+
+    "Chapter 3: Title" → "Title", "Chapter 3" → ``None``, a bare title (before 2025) → itself.
+    """
+    if not heading:
+        return None
+    match = _CHAPTER_HEADING.fullmatch(heading)
+    if match is None:
+        return heading
+    title = (match.group(2) or "").strip()
+    return title or None
+
+
+def _build_chapters(
+    parts: list[_ChapterParts],
+    work_authors: tuple[str, ...],
+    source_name: str,
+    images: AssetCollector,
+) -> tuple[Chapter, ...]:
+    chapters: list[Chapter] = []
+    for number, part in enumerate(parts, start=1):
+        context = f"{source_name}: chapter {number}"
+        holder = etree.Element("div")
+        for element in part.body:
+            element.tail = None
+            holder.append(element)
+        body = clean_fragment(holder, context=context, load_asset=images)
+        summary = clean_fragment(part.summary, context=f"{context} summary", load_asset=images)
+        notes = clean_fragment(part.notes, context=f"{context} notes", load_asset=images)
+        end_notes = clean_fragment(
+            part.end_notes, context=f"{context} end notes", load_asset=images
+        )
+        if body is None and part.heading is None:
+            continue
+        if body is None:
+            logger.warning("%s has no text", context)
+        chapters.append(
+            Chapter(
+                number=len(chapters) + 1,
+                title=chapter_title(part.heading, number),
+                body=body or Markup(""),
+                summary=summary,
+                notes=notes,
+                end_notes=end_notes,
+                authors=part.byline if set(part.byline) != set(work_authors) else (),
+            )
+        )
+    return tuple(chapters)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+
+
+def read_input(path: Path) -> bytes:
+    """Read an input file's bytes, refusing an empty one."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from err
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    return data
+
+
+@register
+class Ao3HtmlReader:
+    """AO3's "Download → HTML" file, every generation since 2011."""
+
+    name: ClassVar[str] = "ao3-html"
+    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
+    description: ClassVar[str] = "AO3 HTML download (any generation)"
+
+    def sniff(self, head: bytes) -> int:
+        """100 with AO3's "Posted originally" notice, 90 with the download's ids or CSS."""
+        text = head.lower()
+        if b"posted originally on the" in text and b"archive of our own" in text:
+            return 100
+        if b'id="preface"' in text or (b'id="chapters"' in text and b"userstuff" in text):
+            return 90
+        if b"p.message" in text and b".meta dl.tags" in text:
+            return 90
+        return 0
+
+    def read(self, path: Path) -> Work:
+        """Parse the download; local images next to it are embedded."""
+        return work_from_ao3_html(
+            read_input(path), source_name=path.name, load_asset=LocalImages(path.parent)
+        )

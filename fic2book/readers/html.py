@@ -1,0 +1,163 @@
+"""Reader for any other HTML file: best effort.
+
+- **Title**: the ``<title>``, else the first ``<h1>``, else the file name.
+- **Authors**: ``<meta name="author">`` (or ``dc.creator``/``DC.creator``), split on commas.
+- **Language**: ``<html lang>``, else ``en``.
+- **Chapters**: when the body has several ``<h1>`` (or, below one title ``<h1>``, one or
+  more ``<h2>``) that share a parent, each starts a chapter titled by its text ("Chapter 3:
+  Title" keeps only "Title"); what comes before the first one is kept as the work's notes.
+  Otherwise the whole body is one chapter.
+
+The body goes through the same clean-up as AO3's files (:mod:`fic2book.htmlclean`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from lxml import etree
+from markupsafe import Markup
+
+from fic2book.errors import InputError
+from fic2book.htmlclean import (
+    AssetCollector,
+    AssetLoader,
+    Element,
+    LocalImages,
+    clean_fragment,
+    parse_html,
+    text_of,
+)
+from fic2book.language import language_tag
+from fic2book.model import Asset, Chapter, Work
+from fic2book.readers import register
+from fic2book.readers.ao3_html import chapter_title, read_input
+
+_AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
+
+
+def work_from_html(
+    html: str | bytes, *, source_name: str, load_asset: AssetLoader | None = None
+) -> Work:
+    """Read an arbitrary HTML document into a :class:`Work`; no text raises :class:`InputError`."""
+    root = parse_html(html)
+    images = AssetCollector(load_asset or _no_assets)
+    body = root.find("body")
+    if body is None:
+        body = root
+    h1s = list(body.iter("h1"))
+    page_title = text_of(root.find("head/title"))
+    if len(h1s) == 1:
+        # One h1 is the work's title; the page title often carries a site name too.
+        title = text_of(h1s[0]) or page_title
+        _drop(h1s[0])
+        candidates = list(body.iter("h2"))
+    else:
+        title = page_title or (text_of(h1s[0]) if h1s else "")
+        candidates = h1s
+    title = title or Path(source_name).stem
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+
+    headings = _sibling_headings(candidates)
+    notes = None
+    chapters: list[Chapter] = []
+    if headings:
+        parent = headings[0].getparent()
+        assert parent is not None
+        wanted = set(headings)
+        intro = etree.Element("div")
+        intro.text = parent.text
+        sections: list[tuple[Element, Element]] = []
+        holder = intro
+        for child in list(parent):
+            if child in wanted:
+                holder = etree.Element("div")
+                holder.text, child.tail = child.tail, None
+                sections.append((child, holder))
+            else:
+                holder.append(child)
+        notes = clean_fragment(intro, context=f"{source_name}: notes", load_asset=images)
+        for number, (heading, content) in enumerate(sections, start=1):
+            markup = clean_fragment(
+                content, context=f"{source_name}: chapter {number}", load_asset=images
+            )
+            chapters.append(
+                Chapter(
+                    number=number,
+                    title=chapter_title(text_of(heading), number),
+                    body=markup or Markup(""),
+                )
+            )
+    else:
+        markup = clean_fragment(body, context=f"{source_name}: text", load_asset=images)
+        if markup is not None:
+            chapters.append(Chapter(number=1, title=None, body=markup))
+    if not any(str(chapter.body).strip() for chapter in chapters):
+        raise InputError(f"{source_name}: the HTML file has no text")
+    return Work(
+        title=title,
+        authors=_authors(root),
+        language=language_tag(lang),
+        chapters=tuple(chapters),
+        notes=notes,
+        assets=images.assets,
+        chaptered=len(chapters) > 1,
+    )
+
+
+def _no_assets(src: str) -> Asset | None:
+    return None
+
+
+def _authors(root: Element) -> tuple[str, ...]:
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() in _AUTHOR_META:
+            content = " ".join((meta.get("content") or "").split())
+            if content:
+                return tuple(a.strip() for a in content.split(",") if a.strip())
+    return ()
+
+
+def _sibling_headings(candidates: list[Element]) -> list[Element]:
+    """The headings, when they are all children of one parent (so they can split it)."""
+    if not candidates:
+        return []
+    parent = candidates[0].getparent()
+    if parent is None or any(c.getparent() is not parent for c in candidates):
+        return []
+    return candidates
+
+
+def _drop(element: Element) -> None:
+    """Remove a title heading, keeping any text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    previous = element.getprevious()
+    parent.remove(element)
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+@register
+class HtmlReader:
+    """Any HTML page: title, author meta, paragraphs, h1/h2 chapters."""
+
+    name: ClassVar[str] = "html"
+    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
+    description: ClassVar[str] = "any other HTML page (best effort)"
+
+    def sniff(self, head: bytes) -> int:
+        """10 for anything that looks like markup: the AO3 readers win when they recognise it."""
+        return 10 if b"<" in head else 1
+
+    def read(self, path: Path) -> Work:
+        """Parse the page; local images next to it are embedded."""
+        return work_from_html(
+            read_input(path), source_name=path.name, load_asset=LocalImages(path.parent)
+        )
