@@ -21,6 +21,7 @@ import typer
 
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
+from fic2book.fastparams import install as _install_fast_params
 from fic2book.limits import (
     DEFAULT_MAX_INPUT_SIZE,
     DEFAULT_MAX_MEMORY,
@@ -32,6 +33,9 @@ from fic2book.options import CHAPTER_TITLES, STYLES, RenderOptions, choice
 
 if TYPE_CHECKING:
     from fic2book.backends import Backend
+
+# Plain option values are converted without pydantic: ~0.15 s off every command's start-up.
+_install_fast_params()
 
 app = typer.Typer(
     name="fic2book",
@@ -301,6 +305,16 @@ def convert(
             show_default=False,
         ),
     ] = DEFAULT_MAX_MEMORY,
+    pdf_jobs: Annotated[
+        int,
+        typer.Option(
+            "--pdf-jobs",
+            metavar="N",
+            min=0,
+            help="Processes that lay out one PDF together; the same PDF page for page "
+            "(0: one per core, at most 4; batch: 0 means 1, its workers use every core).",
+        ),
+    ] = 0,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
@@ -337,6 +351,7 @@ def convert(
             max_input_size=max_input_size,
             timeout=timeout,
             max_memory=max_memory,
+            pdf_jobs=pdf_jobs,
         )
         if gutter is not None:
             from fic2book.backends.pdf import page_geometry
@@ -700,6 +715,9 @@ def batch(
 
     try:
         options = _batch_options(render)
+        if options.pdf_jobs == 0:
+            # batch's workers already use every core: one process per PDF unless asked.
+            options = dataclasses.replace(options, pdf_jobs=1)
         formats = tuple(_split_formats(to) or ["epub"])
         check_options(formats, options)
         config = BatchConfig(

@@ -528,7 +528,17 @@ def _prepare(root: Element, load_asset: AssetLoader | None, context: str) -> Non
         if element is not root and isinstance(element.tag, str):
             _prepare_element(element, load_asset, context, report)
     etree.strip_tags(root, _UNWRAP)
+    # A ruby annotation outside <ruby> is invalid XHTML (EPUBCheck RSC-005); keep its text.
+    for element in list(root.iter("rt", "rp")):
+        parent = element.getparent()
+        if parent is None or parent.tag != "ruby":
+            element.tag = _STRAY_RUBY
+    etree.strip_tags(root, _STRAY_RUBY)
     report.warn(context)
+
+
+#: Temporary tag of ``<rt>``/``<rp>`` elements found outside ``<ruby>``, unwrapped at once.
+_STRAY_RUBY = "fic2book-stray-ruby"
 
 
 def _remove_keep_tail(element: Element) -> None:

@@ -21,6 +21,7 @@ bounds.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import re
@@ -142,8 +143,14 @@ def run_limited(
         payload, status = _wait(pid, read_end, timeout, what)
     finally:
         os.close(read_end)
+    error: BaseException | None = None
     if payload:
-        error = pickle.loads(payload)
+        error_bytes, records = pickle.loads(payload)
+        # The child's warnings (refused URLs, missing fonts) reach this process's handlers.
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        error = pickle.loads(error_bytes) if error_bytes else None
+    if error is not None:
         if isinstance(error, MemoryError):
             raise RenderError(
                 f"rendering {what} needed more than {human_size(max_memory or 0)} of memory "
@@ -152,8 +159,11 @@ def run_limited(
         raise error
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
+        # C libraries abort when an allocation fails (GLib raises SIGTRAP or SIGABRT), so a
+        # killed child under a memory cap most likely hit it.
+        hint = f"; out of memory? (--max-memory {human_size(max_memory)})" if max_memory else ""
         raise RenderError(
-            f"rendering {what} was stopped by signal {signal.Signals(number).name} (out of memory?)"
+            f"rendering {what} was stopped by signal {signal.Signals(number).name}{hint}"
         )
     if os.WEXITSTATUS(status) != 0:
         raise RenderError(f"rendering {what} failed (exit status {os.WEXITSTATUS(status)})")
@@ -164,7 +174,14 @@ def _child(
 ) -> None:  # pragma: no cover - runs in the forked child
     """Run ``task`` and leave through ``os._exit``: a child must never return into the caller."""
     code = 0
-    payload = b""
+    error = b""
+    records: list[logging.LogRecord] = []
+    # Log records go back to the parent, which emits them through its own handlers; the
+    # inherited handlers are removed so nothing is printed twice.
+    for logger in (logging.getLogger(), *logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            logger.handlers = []
+    logging.getLogger().addHandler(_Collector(records))
     try:
         if max_memory:
             import resource
@@ -175,13 +192,41 @@ def _child(
         task()
     except BaseException as err:  # every failure goes back to the parent
         code = 1
-        payload = _pickle_error(err)
+        error = _pickle_error(err)
     try:
+        portable = [record for record in records if _portable(record)]
+        payload = pickle.dumps((error, portable))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(payload)
     finally:
         # _exit: no atexit handlers, no flushing of the parent's buffers a second time.
         os._exit(code)
+
+
+class _Collector(logging.Handler):
+    """Keeps every log record of the child, to be sent to the parent."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Remember ``record``."""
+        self.records.append(record)
+
+
+def _portable(record: logging.LogRecord) -> bool:
+    """Make ``record`` picklable in place (message formatted, traceback as text)."""
+    try:
+        record.msg = record.getMessage()
+        record.args = None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        pickle.dumps(record)
+    except Exception:  # a record that cannot cross the pipe is dropped, not the render
+        return False
+    return True
 
 
 def _pickle_error(err: BaseException) -> bytes:

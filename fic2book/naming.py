@@ -61,9 +61,12 @@ def safe_filename(stem: str, suffix: str = "") -> str:
     text = _trim(_truncate_utf8(text, budget), keep_final_dots=bool(suffix))
     if not text.strip("."):
         text = _FALLBACK
-    if _RESERVED.match(text) or _RESERVED.match(text + suffix):
-        # A trailing underscore keeps the name readable and is itself never reserved.
-        text = _truncate_utf8(text, budget - 1) + "_"
+    reserved = _RESERVED.match(text + suffix)
+    if reserved:
+        # An underscore right after the device name ("CON_", "com1_.txt - x") keeps the name
+        # readable; at the end it would leave "com1.txt - x_" reserved by its "com1." prefix.
+        device = reserved.group(1)
+        text = _truncate_utf8(device + "_" + text[len(device) :], budget)
     return text + suffix
 
 

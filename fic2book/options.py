@@ -54,6 +54,9 @@ class RenderOptions:
     timeout: float = DEFAULT_TIMEOUT
     #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit).
     max_memory: int = DEFAULT_MAX_MEMORY
+    #: ``--pdf-jobs``: processes that lay a PDF out together (0: one per core; 1: this one
+    #: only; see ``fic2book.backends.pdf_parallel``).
+    pdf_jobs: int = 1
 
 
 #: Values of ``--chapter-titles``.

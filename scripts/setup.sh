@@ -43,6 +43,9 @@ if ((${#missing[@]})); then
         export DEBIAN_FRONTEND=noninteractive
         apt-get update
         apt-get install -y --no-install-recommends "${missing[@]}"
+        # Refresh Fontconfig's cache: a stale one hides newly installed fonts (CJK ones were
+        # missing from fc-list here until this ran), and WeasyPrint then draws tofu.
+        fc-cache -f >/dev/null 2>&1 || true
     else
         echo "setup: warning: missing system packages (install them as root): ${missing[*]}" >&2
     fi

@@ -59,7 +59,23 @@ def no_temp_files(folder: Path) -> bool:
 # --- help and version --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["convert"], ["inspect"], ["formats"]])
+def command_names() -> list[str]:
+    """Every command the app registers, so a new command cannot miss its help or docs."""
+    from fic2book.cli import app
+
+    names = []
+    for info in app.registered_commands:
+        callback = info.callback
+        assert callback is not None
+        names.append(info.name or callback.__name__.replace("_", "-"))
+    return names
+
+
+def test_the_commands_are_the_documented_ones() -> None:
+    assert set(command_names()) >= {"convert", "inspect", "formats", "batch", "impose"}
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in command_names())])
 def test_help_for_every_command(runner: CliRunner, command: list[str]) -> None:
     result = run(runner, *command, "--help")
     assert result.exit_code == 0, result.stderr
@@ -70,8 +86,10 @@ def test_help_for_every_command(runner: CliRunner, command: list[str]) -> None:
 
 def test_every_command_documented(runner: CliRunner) -> None:
     result = run(runner, "--help")
-    for command in ("convert", "inspect", "formats"):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in command_names():
         assert command in result.stdout
+        assert f"fic2book {command}" in readme, f"README has no example of {command}"
 
 
 def test_version(runner: CliRunner) -> None:

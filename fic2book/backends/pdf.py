@@ -27,7 +27,7 @@ from fic2book.backends import register
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.errors import BackendUnavailableError, OutputError, RenderError, UsageError
 from fic2book.limits import run_limited
-from fic2book.model import Work
+from fic2book.model import Chapter, Work
 from fic2book.options import RenderOptions, css_page_size, length_mm, page_size_mm
 from fic2book.render import option_styles, render_template
 from fic2book.resources import data_path
@@ -297,6 +297,119 @@ class PdfBackend:
             except OSError as err:
                 raise OutputError(f"{target}: {err.strerror or err}") from err
 
+        groups = _parallel_plan(work, options)
+        if groups:
+
+            def parallel_layout() -> None:
+                from fic2book.backends import pdf_parallel
+
+                def render_document(text: str, extra_css: str) -> Any:
+                    fetcher = AssetFetcher(work.assets)
+                    fonts = FontConfiguration()
+                    stylesheets = [
+                        weasyprint.CSS(
+                            string=css, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
+                        )
+                        for css in [*_bundled_css(options), page_css, extra_css]
+                    ]
+                    document = weasyprint.HTML(
+                        string=text, base_url=BASE_URL, url_fetcher=fetcher
+                    ).render(stylesheets=stylesheets, font_config=fonts, **render_options)
+                    _drop_attachments(document)
+                    if fetcher.refused:
+                        logger.warning(
+                            "%d external resource(s) were not loaded into %s",
+                            len(fetcher.refused),
+                            target,
+                        )
+                    return document
+
+                last = len(groups) - 1
+                ids = [
+                    pdf_parallel.wrapper_ids(work, group, index == last)
+                    for index, group in enumerate(groups)
+                ]
+                every_id = [name for group_ids in ids for name in group_ids]
+                counts = pdf_parallel.PageCounts(len(groups), len(every_id))
+
+                def render_group(index: int) -> pdf_parallel.Piece:
+                    text = render_template(
+                        "pdf/book.html.j2",
+                        options,
+                        work=work,
+                        chapter=None,
+                        document_date=document_date(work, options),
+                        cover_src=None,
+                        cover_alt=cover_alt(work),
+                        part_chapters=groups[index],
+                        with_back=index == last,
+                    )
+                    with pdf_parallel.page_number_hook(counts, index):
+                        document = render_document(text, pdf_parallel.GROUP_CSS)
+                    anchors = pdf_parallel.anchor_pages(document, ids[index])
+                    counts.publish_anchors(
+                        sum(len(group_ids) for group_ids in ids[:index]),
+                        [anchors[name] for name in ids[index]],
+                    )
+                    pdf = document.write_pdf(**render_options)
+                    return pdf_parallel.Piece(pdf, len(document.pages), anchors)
+
+                def render_front() -> pdf_parallel.Piece:
+                    # The contents list each wrapper's folio: its group's first folio plus its
+                    # page in the group.
+                    starts = counts.anchors()
+                    toc_pages: dict[str, int] = {}
+                    for index, group_ids in enumerate(ids):
+                        folio = counts.first_folio(index)
+                        for name in group_ids:
+                            toc_pages[name] = folio + starts[len(toc_pages)]
+                    front_html = render_template(
+                        "pdf/book.html.j2",
+                        options,
+                        work=work,
+                        chapter=None,
+                        document_date=document_date(work, options),
+                        cover_src=cover.data_url() if cover else None,
+                        cover_alt=cover_alt(work),
+                        toc_pages=toc_pages,
+                    )
+                    front = render_document(front_html, pdf_parallel.FRONT_CSS)
+                    # Only the pages before the first chapter placeholder are kept.
+                    kept = min(pdf_parallel.anchor_pages(front, every_id).values())
+                    return pdf_parallel.Piece(front.write_pdf(**render_options), kept, {})
+
+                pieces, front_piece = pdf_parallel.render_groups(
+                    render_group, len(groups), counts, render_front
+                )
+                data = pdf_parallel.join(front_piece, pieces)
+                try:
+                    target.write_bytes(data)
+                except OSError as err:
+                    raise OutputError(f"{target}: {err.strerror or err}") from err
+
+            run_limited(
+                parallel_layout,
+                timeout=options.timeout,
+                max_memory=options.max_memory,
+                what="the PDF",
+            )
+            return
+
         # Layout is the one step whose time and memory hostile markup or CSS can blow up
         # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
         run_limited(layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF")
+
+
+def _parallel_plan(work: Work, options: RenderOptions) -> list[list[Chapter]]:
+    """The chapter groups of a ``--pdf-jobs`` render, or ``[]`` to render in one process."""
+    from fic2book.backends import pdf_parallel
+
+    jobs = pdf_parallel.job_count(options.pdf_jobs)
+    if jobs < 2 or len(work.chapters) < 2:
+        return []
+    blocker = pdf_parallel.parallel_blocker(work, options)
+    if blocker is not None:
+        pdf_parallel.fallback_note(blocker)
+        return []
+    groups = pdf_parallel.split_chapters(work.chapters, jobs)
+    return groups if len(groups) > 1 else []

@@ -82,7 +82,13 @@ def reader_for(path: Path) -> Reader:
 def read_work(path: Path, from_format: str | None = None) -> Work:
     """Read ``path`` with the named reader or the one chosen for it."""
     reader = reader_named(from_format) if from_format else reader_for(path)
-    return reader.read(path)
+    try:
+        return reader.read(path)
+    except InputError as err:
+        # Shared helpers (HTML parsing) do not know the file; the user must see which one.
+        if str(path) in str(err):
+            raise
+        raise InputError(f"{path}: {err}") from err
 
 
 # Registration happens on import; keep these at the bottom.

@@ -562,7 +562,12 @@ def _parse_document(raw: bytes, where: str) -> etree._Element:
         except (etree.ParserError, ValueError) as html_err:
             raise InputError(f"{where}: cannot be parsed ({html_err})") from html_err
     for element in root.iter(tag=etree.Element):
-        element.tag = etree.QName(element).localname
+        try:
+            element.tag = etree.QName(element).localname
+        except ValueError:
+            # libxml2's HTML parser accepts names like "a<" that lxml will not set; a <span>
+            # keeps the element's text and is unwrapped by the cleaner.
+            element.tag = "span"
         for name in list(element.attrib):
             if not name.startswith("{"):
                 continue

@@ -145,10 +145,27 @@ class MarkdownReader:
         fields = _Fields.from_mapping(meta, path)
         md = _markdown()
         tokens = md.parse(body)
+        _refuse_lost_nesting(tokens, md, path)
         sections = _sections(tokens, fields.title)
         if len(sections) == 1 and not sections[0][1]:
             raise InputError(f"{path}: no story after the front matter (line {body_line})")
         return _build_work(path, md, fields, sections)
+
+
+def _refuse_lost_nesting(tokens: Sequence[Token], md: MarkdownIt, path: Path) -> None:
+    """Refuse a document nested so deeply that markdown-it dropped its inner text.
+
+    At ``maxNesting`` levels of block quotes or lists markdown-it stops descending and the
+    deeper content silently disappears; a book that loses words must not be written, so a
+    document that reaches the limit (one level short of it, where the cut already starts) is an
+    input error instead.
+    """
+    limit = int(md.options.get("maxNesting", 20))
+    if tokens and max(token.level for token in tokens) >= limit - 1:
+        raise InputError(
+            f"{path}: block quotes or lists nested {limit} or more levels deep; "
+            "flatten them so no text is lost"
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ SEED = DATA / "no-office-relations.txt"
 
 def input_files() -> list[Path]:
     """Return the seed and every sample: the works a user would actually convert."""
-    return [SEED, *sorted(SAMPLES.glob("*.txt"))]
+    return [SEED, *sorted(p for p in SAMPLES.iterdir() if p.is_file())]
 
 
 def read_input(path: Path) -> Work:
