@@ -447,11 +447,16 @@ def _writer_class(epub: Any) -> Any:
     return Fic2BookEpubWriter
 
 
+#: Members written without deflate because their format is compressed already.
+_COMPRESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
 def repack(raw: bytes, mtime: dt.datetime) -> bytes:
     """Rewrite the zip with fixed entry times and modes, so equal input gives equal bytes.
 
-    ``mimetype`` stays first and stored (the OCF rule); everything else is deflated.  Entry
-    times come from ``mtime`` (UTC), never from the clock or the local time zone.
+    ``mimetype`` stays first and stored (the OCF rule), and so do images; the rest is
+    deflated.  Entry times come from ``mtime`` (UTC), never from the clock or the local time
+    zone.
     """
     date_time = _zip_date_time(mtime)
     out = io.BytesIO()
@@ -461,7 +466,10 @@ def repack(raw: bytes, mtime: dt.datetime) -> bytes:
             raise RenderError("ebooklib did not write the mimetype entry first")
         for name in names:
             info = zipfile.ZipInfo(name, date_time)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
+            # (a cover is most of a short book's bytes) and saves nothing.
+            stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the mode below means what it says
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(name), compresslevel=9)

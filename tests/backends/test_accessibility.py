@@ -63,17 +63,17 @@ def test_generated_cover_is_the_cover_image_and_the_first_page(
 ) -> None:
     package = Package(epub_books["make-work"].path)
     (href,) = package.xpath("//opf:item[@properties='cover-image']/@href")
-    assert href == "cover.png"
+    assert href == "cover.jpg"
     assert package.xpath("//opf:meta[@name='cover']/@content") == ["cover-img"]
     image = Image.open(io.BytesIO(package.zip.read(f"EPUB/{href}")))
-    assert (image.format, image.size) == ("PNG", COVER_SIZE)
+    assert (image.format, image.size) == ("JPEG", COVER_SIZE)
     # First in the spine and linear, so readers open on it (and EPUBCheck's OPF-096 holds).
     assert package.xpath("//opf:spine/opf:itemref[1]/@idref") == ["cover"]
     assert package.xpath("//opf:itemref[@idref='cover']/@linear") in ([], ["yes"])
     page = package.document("cover.xhtml")
     assert page.get("lang") == "en" and page.get("{http://www.w3.org/XML/1998/namespace}lang")
     (img,) = page.xpath("//x:img", namespaces=XHTML)
-    assert img.get("src") == "cover.png"
+    assert img.get("src") == "cover.jpg"
     assert img.get("alt") == "Cover: A Test Work by alpha, Beta Pseud (beta)"
     assert img.get(EPUB_TYPE) == "cover" and img.get("role") == "doc-cover"
     # The cover is not a contents entry.

@@ -49,12 +49,12 @@ def has_font(family: str) -> bool:
 # ---- the generated cover -----------------------------------------------------------------
 
 
-def test_cover_is_a_png_of_the_right_size_showing_title_authors_and_fandom() -> None:
+def test_cover_is_a_jpeg_of_the_right_size_showing_title_authors_and_fandom() -> None:
     work = make_work()
     cover = generate_cover(work)
     image = pixels(cover.data)
-    assert (image.format, image.size, image.mode) == ("PNG", COVER_SIZE, "RGB")
-    assert (cover.media_type, cover.width, cover.height) == ("image/png", *COVER_SIZE)
+    assert (image.format, image.size, image.mode) == ("JPEG", COVER_SIZE, "RGB")
+    assert (cover.media_type, cover.width, cover.height) == ("image/jpeg", *COVER_SIZE)
     # Fandom (in capitals) at the head, then the title, then the creators.
     assert cover.lines == ("ORIGINAL WORK", "A Test Work", "alpha \u00b7 Beta Pseud (beta)")
 
@@ -65,12 +65,18 @@ def test_title_is_drawn_in_the_text_colour_in_the_title_zone() -> None:
     image = pixels(generate_cover(work).data)
     width, height = image.size
     zone = image.crop((0, round(0.22 * height), width, round(0.66 * height)))
-    counts = dict((colour, n) for n, colour in zone.getcolors(1 << 20) or [])
-    # Thousands of pixels of the exact text colour: the title's strokes.
-    assert counts.get(colours.text, 0) > 5000
+
+    # The cover is a JPEG, so colours are compared with a small tolerance.
+    def near(colour: object, target: tuple[int, int, int]) -> bool:
+        assert isinstance(colour, tuple)
+        return max(abs(int(a) - b) for a, b in zip(colour, target, strict=True)) <= 12
+
+    counts = zone.getcolors(1 << 22) or []
+    # Thousands of pixels of the text colour: the title's strokes.
+    assert sum(n for n, colour in counts if near(colour, colours.text)) > 5000
     # And nothing but background below the frame's inner edge at the very top.
     strip = image.crop((200, 130, width - 200, 150))
-    assert strip.getcolors() == [(strip.width * strip.height, colours.background)]
+    assert all(near(colour, colours.background) for _, colour in strip.getcolors() or [])
 
 
 def test_same_work_same_bytes_other_work_other_colours() -> None:
