@@ -255,6 +255,22 @@ def is_divider(text: str) -> bool:
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _drop_illegal_reference(match: re.Match[str]) -> str:
+    """Drop a numeric character reference to a character XML cannot hold; keep the rest."""
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    legal = (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code < 0xD800
+        or 0xE000 <= code < 0xFFFE
+        or 0x10000 <= code <= 0x10FFFF
+    )
+    return match.group(0) if legal else ""
+
+
 def decode_html(data: bytes) -> str:
     """Decode an HTML file: a BOM, else a ``<meta charset>``, else UTF-8, else cp1252."""
     for bom, encoding in (
@@ -295,6 +311,9 @@ def parse_html(source: str | bytes) -> Element:
     # lxml refuses to store NUL, C0 controls and noncharacters in the tree it builds (a
     # ValueError mid-clean), and none of them can appear in an EPUB's XHTML anyway.
     text = _XML_ILLEGAL.sub("", text)
+    if "&#" in text:
+        # The same characters written as references ("&#1;") would be decoded into the tree.
+        text = _NUMERIC_REFERENCE.sub(_drop_illegal_reference, text)
     text = _XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1)
     text = _SELF_CLOSED.sub(r"<\1\2></\1>", text)
     if not text.strip():
@@ -836,6 +855,9 @@ class _Phrasing:
         block.append(outer)
 
     def text(self, value: str) -> None:
+        # A character reference such as "&#1;" puts a control character into the parsed tree
+        # that lxml then refuses to store in a new one.
+        value = _XML_ILLEGAL.sub("", value)
         blank = not value.strip(_WHITESPACE)
         if self.pending_br:
             if blank:
@@ -1043,6 +1065,7 @@ def _wrap_strays(
 
     def add_text(value: str | None) -> None:
         nonlocal stray_has_content
+        value = _XML_ILLEGAL.sub("", value) if value else value
         if value and value.strip(_WHITESPACE):
             if stray_last is None:
                 stray.text = (stray.text or "") + value
