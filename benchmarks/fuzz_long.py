@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("bytes", any_bytes, args.bytes),
                 ("near-valid", STRUCTURED[reader], args.near_valid),
             ):
+                if examples <= 0:  # "--near-valid 0": run only the other property
+                    continue
                 result = run_property(reader, kind, strategy, examples, Path(tmp))
                 results.append(result)
                 print(
