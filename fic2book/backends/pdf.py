@@ -195,6 +195,24 @@ def document_date(work: Work, options: RenderOptions) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def book_html(work: Work, options: RenderOptions, cover: CoverImage | None, **extra: Any) -> str:
+    """Render ``pdf/book.html.j2``: the whole book, or with ``extra`` a part of it.
+
+    The one-process render and every piece of the parallel render use this, so they cannot
+    drift apart in what they pass the template.
+    """
+    return render_template(
+        "pdf/book.html.j2",
+        options,
+        work=work,
+        chapter=None,
+        document_date=document_date(work, options),
+        cover_src=cover.data_url() if cover else None,
+        cover_alt=cover_alt(work),
+        **extra,
+    )
+
+
 def read_user_css(paths: tuple[Path, ...]) -> list[str]:
     """Read the ``--css`` files now, before rendering, so WeasyPrint never opens a file."""
     sheets = []
@@ -257,15 +275,7 @@ class PdfBackend:
         geometry = page_geometry(options.page_size, options.gutter)
         user_css = read_user_css(options.css)
         cover = pdf_cover(work, options)
-        html = render_template(
-            "pdf/book.html.j2",
-            options,
-            work=work,
-            chapter=None,
-            document_date=document_date(work, options),
-            cover_src=cover.data_url() if cover else None,
-            cover_alt=cover_alt(work),
-        )
+        html = book_html(work, options, cover)
 
         weasyprint = _import_weasyprint()
         from weasyprint.text.fonts import FontConfiguration
@@ -333,14 +343,10 @@ class PdfBackend:
                 counts = pdf_parallel.PageCounts(len(groups), len(every_id))
 
                 def render_group(index: int) -> pdf_parallel.Piece:
-                    text = render_template(
-                        "pdf/book.html.j2",
+                    text = book_html(
+                        work,
                         options,
-                        work=work,
-                        chapter=None,
-                        document_date=document_date(work, options),
-                        cover_src=None,
-                        cover_alt=cover_alt(work),
+                        None,
                         part_chapters=groups[index],
                         with_back=index == last,
                     )
@@ -363,16 +369,7 @@ class PdfBackend:
                         folio = counts.first_folio(index)
                         for name in group_ids:
                             toc_pages[name] = folio + starts[len(toc_pages)]
-                    front_html = render_template(
-                        "pdf/book.html.j2",
-                        options,
-                        work=work,
-                        chapter=None,
-                        document_date=document_date(work, options),
-                        cover_src=cover.data_url() if cover else None,
-                        cover_alt=cover_alt(work),
-                        toc_pages=toc_pages,
-                    )
+                    front_html = book_html(work, options, cover, toc_pages=toc_pages)
                     front = render_document(front_html, pdf_parallel.FRONT_CSS)
                     # Only the pages before the first chapter placeholder are kept.
                     kept = min(pdf_parallel.anchor_pages(front, every_id).values())
