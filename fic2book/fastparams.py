@@ -7,7 +7,8 @@ only has flags, strings, whole numbers, decimals, paths and lists of paths, whic
 bools or strings that Python converts exactly as pydantic would.
 
 :func:`install` wraps Typer's ``build_runtime_param``: a parameter with one of those plain
-annotations and no constraint (no ``min``/``max``, ``-`` for stdin or special path type), or
+annotations and no constraint beyond a number's ``min``/``max`` (no ``clamp``, ``-`` for stdin
+or special path type; a value out of bounds goes to Typer for its error message), or
 with its own ``parser`` (whose result Typer does not check), gets a coercion that converts
 the unambiguous spellings itself (``42``, ``-3``, ``2.5``, ``1e3``, any string, a non-empty
 path) and hands every other value to Typer's own pydantic coercion, built only then, so odd
@@ -56,6 +57,13 @@ def _leaf(annotation: Any, value: Any, coerce_path: Any, info: Any, param: Any, 
     return _UNSURE
 
 
+def _in_bounds(value: Any, info: Any) -> bool:
+    """Whether a number lies within the parameter's ``min``/``max`` (when it has them)."""
+    if info.min is not None and value < info.min:
+        return False
+    return info.max is None or value <= info.max
+
+
 def _plain(annotation: Any, info: Any) -> bool:
     """Whether the parameter is one :func:`_leaf` (or its own ``parser``) can serve."""
     if getattr(info, "click_type", None) is not None:
@@ -63,7 +71,9 @@ def _plain(annotation: Any, info: Any) -> bool:
     if info.parser is not None:
         # Typer validates a parser's result as ``Any``: the parser alone decides.
         return get_origin(annotation) is not list
-    if info.min is not None or info.max is not None or info.clamp:
+    if info.clamp:
+        return False
+    if (info.min is not None or info.max is not None) and annotation not in (int, float):
         return False
     if get_origin(annotation) is list:
         args = get_args(annotation)
@@ -113,6 +123,9 @@ def install() -> bool:
                     result = _UNSURE
             else:
                 result = _leaf(annotation, value, coerce_path, info, param, ctx)
+                if result is not _UNSURE and not _in_bounds(result, info):
+                    # Typer's coercion words the out-of-range error, as before.
+                    result = _UNSURE
             if result is not _UNSURE:
                 return result
             if not self.slow:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -64,14 +65,34 @@ def test_odd_spellings_and_errors_go_to_typer() -> None:
     # Constrained options keep Typer's own checks.
     out_of_range = runner.invoke(_app({}), ["a", "--bounded", "9"])
     assert out_of_range.exit_code == 2
+    assert "--bounded" in out_of_range.output and "less than or equal to 3" in out_of_range.output
+    below = runner.invoke(_app({}), ["a", "--bounded", "0"])
+    assert below.exit_code == 2
 
 
-def test_cli_start_needs_no_pydantic() -> None:
+def test_bounded_numbers_in_range_take_the_fast_path() -> None:
+    seen: dict[str, object] = {}
+    for value in ("1", "3"):
+        result = runner.invoke(_app(seen), ["a", "--bounded", value])
+        assert result.exit_code == 0, result.output
+        assert seen["bounded"] == int(value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["inspect", str(DATA)],
+        # convert has a bounded option (--pdf-jobs, min=0): it must not pull pydantic in either.
+        ["convert", str(DATA), "--to", "epub", "--no-cover", "--pdf-jobs", "2", "-q", "-o", "{out}"],
+    ],
+)
+def test_cli_commands_need_no_pydantic(args: list[str], tmp_path: Path) -> None:
     import subprocess
 
+    args = [a.replace("{out}", str(tmp_path / "book.epub")) for a in args]
     code = (
         "import sys; from fic2book.cli import app; from typer.testing import CliRunner; "
-        f"r = CliRunner().invoke(app, ['inspect', {str(DATA)!r}]); "
+        f"r = CliRunner().invoke(app, {args!r}); "
         "assert r.exit_code == 0, r.output; "
         "print('pydantic' in sys.modules)"
     )
