@@ -83,7 +83,7 @@ def test_bounded_numbers_in_range_take_the_fast_path() -> None:
     [
         ["inspect", str(DATA)],
         # convert has a bounded option (--pdf-jobs, min=0): it must not pull pydantic in either.
-        ["convert", str(DATA), "--to", "epub", "--no-cover", "--pdf-jobs", "2", "-q", "-o", "{out}"],
+        ["convert", str(DATA), "--to", "epub", "--no-cover", "--pdf-jobs", "2", "-o", "{out}"],
     ],
 )
 def test_cli_commands_need_no_pydantic(args: list[str], tmp_path: Path) -> None:
