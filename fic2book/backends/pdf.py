@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,6 +237,14 @@ def _bundled_css(options: RenderOptions) -> list[str]:
 
 
 def _import_weasyprint() -> ModuleType:
+    if "weasyprint" not in sys.modules:
+        from fic2book.backends.libfind import quick_find_library
+
+        try:
+            with quick_find_library():
+                import weasyprint
+        except OSError:
+            pass  # imported again below with the standard lookup, which reports the error
     try:
         import weasyprint
     except OSError as err:

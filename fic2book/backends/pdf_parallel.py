@@ -61,10 +61,11 @@ FRONT_CSS = (
     ".book-chapter + .book-chapter { break-before: auto; }\n"
 )
 
-#: A run of chapters shorter than this many characters (about 17,000 words, 70 A5 pages) is
-#: not worth a process of its own: the front matter, the join and the workers cost about half
-#: a second whatever the size.
-MIN_GROUP_CHARS = 100_000
+#: A run of chapters shorter than this many characters (about 3,500 words, 15 A5 pages) is
+#: not worth a process of its own: a separate front matter, the join and a worker cost about
+#: 0.2 s whatever the size.  Measured on 2 cores (benchmarks/bench_single.py): a 5k-word work
+#: in two chapters gains 0.1-0.2 s from the split, a 30k-word work 1.5 s.
+MIN_GROUP_CHARS = 20_000
 
 #: The share of the text the first run gets, relative to the others' (see split_chapters).
 FIRST_SHARE = 0.95

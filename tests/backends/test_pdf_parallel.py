@@ -147,7 +147,7 @@ def fonts(path: Path) -> set[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def small_groups() -> Iterator[None]:
-    """Split books of a few dozen pages (in real use a run is worth a process from ~70 pages)."""
+    """Split the small test books finely (in real use a run is worth a process from ~15 pages)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf_parallel, "MIN_GROUP_CHARS", 10_000)
         yield
