@@ -17,7 +17,9 @@ are independent but for their page numbers.  So:
    counter of each of its pages by that much (:func:`page_number_hook`).  So the costly
    pagination runs fully in parallel, and each page gets the folio a one-process render gives.
 3. The front matter is rendered last, with the real page numbers in its contents
-   (``toc_pages``) and empty placeholders for the chapters so its links have targets.
+   (``toc_pages``) and empty placeholders for the chapters so its links have targets, by
+   whichever process finishes its group first (:meth:`PageCounts.claim_front`), so the other
+   core is not left idle while one process renders it.
 4. pikepdf joins the front pages, the groups' pages and the blank versos between groups, and
    rebuilds the named destinations and the outline from the pieces' own (their targets moved
    to the joined pages); metadata are the front document's.  The file is saved with a
@@ -197,6 +199,15 @@ class PageCounts:
         self._slots = context.RawArray("q", [_PENDING] * (groups + 1))
         self._anchors = context.RawArray("q", [_PENDING] * wrappers)
         self._abort = groups
+        self._front = context.Value("b", 0)
+
+    def claim_front(self) -> bool:
+        """Whether the caller is the first to ask, and so renders the front matter."""
+        with self._front.get_lock():
+            if self._front.value:
+                return False
+            self._front.value = 1
+            return True
 
     def publish(self, group: int, pages: int) -> None:
         """Group ``group`` has ``pages`` pages."""
@@ -275,15 +286,25 @@ def page_number_hook(counts: PageCounts, group: int) -> Iterator[None]:
         layout.make_margin_boxes = original
 
 
-#: The render the forked workers run (set just before they are forked; never pickled).
-_JOB: Callable[[int], Piece] | None = None
+@dataclass(frozen=True)
+class _Job:
+    """What the forked workers run: the group render, the front render and the shared counts."""
+
+    render: Callable[[int], Piece]
+    front: Callable[[], Piece]
+    counts: PageCounts
 
 
-def _run_job(index: int) -> Piece:
-    """Worker entry point: render group ``index`` of the job inherited through ``fork``."""
+#: The job of the forked workers (set just before they are forked; never pickled).
+_JOB: _Job | None = None
+
+
+def _run_job(index: int) -> tuple[Piece, Piece | None]:
+    """Worker entry point: render group ``index``, then the front matter if no one has yet."""
     _exit_with_parent()
     assert _JOB is not None
-    return _JOB(index)
+    piece = _JOB.render(index)
+    return piece, _JOB.front() if _JOB.counts.claim_front() else None
 
 
 def _exit_with_parent() -> None:
@@ -303,20 +324,26 @@ def render_groups(
 ) -> tuple[list[Piece], Piece]:
     """Render groups ``0..count-1`` and then the front matter.
 
-    The first group and the front matter are rendered in this process, the other groups in
-    forked workers, all at once; ``front`` waits (:meth:`PageCounts.anchors`) only for what
-    the contents need, so it overlaps with the workers writing their PDFs.
+    The first group is rendered in this process, the other groups in forked workers, all at
+    once; the process that finishes its group first renders the front matter too.  ``front``
+    waits (:meth:`PageCounts.anchors`) only for what the contents need, so it overlaps with
+    the others writing their PDFs.
     """
     global _JOB
-    _JOB = render
+    _JOB = _Job(render, front, counts)
     try:
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(count - 1, mp_context=context) as pool:
             futures = [pool.submit(_run_job, index) for index in range(1, count)]
             try:
                 first = render(0)
-                front_piece = front()
-                return [first, *(future.result() for future in futures)], front_piece
+                front_piece = front() if counts.claim_front() else None
+                results = [future.result() for future in futures]
+                for _, piece in results:
+                    front_piece = front_piece or piece
+                if front_piece is None:  # pragma: no cover - someone always claims it
+                    raise RenderError("--pdf-jobs: the front matter was not rendered")
+                return [first, *(piece for piece, _ in results)], front_piece
             except BaseException:
                 counts.abort()
                 for future in futures:

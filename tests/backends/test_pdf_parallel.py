@@ -9,6 +9,7 @@ destinations, links, metadata and fonts must agree, and rebuilds must be byte-id
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import re
 import shutil
@@ -271,6 +272,31 @@ def test_fonts_are_embedded_and_subset(single: Rendered, two: Rendered) -> None:
 def test_rebuilds_are_byte_identical(work: Work, two: Rendered, folder: Path) -> None:
     again = render(work, folder / "k2-again.pdf", pdf_jobs=2)
     assert again.data == two.data
+
+
+@pytest.mark.parametrize("who", ["worker", "first group"])
+def test_front_matter_is_the_same_whoever_renders_it(
+    work: Work, two: Rendered, folder: Path, who: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever process renders the front matter, the book is the same byte for byte."""
+    original = pdf_parallel.PageCounts.claim_front
+    name = who.replace(" ", "-")
+    # The claim happens in a forked process: it leaves a note in a file.
+    note = folder / f"claimed-{name}"
+    note.unlink(missing_ok=True)
+
+    def only(counts: pdf_parallel.PageCounts) -> bool:
+        # Pool workers have a multiprocessing parent; the process of the first group has not.
+        in_worker = multiprocessing.parent_process() is not None
+        if in_worker != (who == "worker") or not original(counts):
+            return False
+        note.write_text(who)
+        return True
+
+    monkeypatch.setattr(pdf_parallel.PageCounts, "claim_front", only)
+    forced = render(work, folder / f"k2-front-{name}.pdf", pdf_jobs=2)
+    assert note.read_text() == who
+    assert forced.data == two.data
 
 
 def test_cover_page_is_kept(work: Work, folder: Path) -> None:
