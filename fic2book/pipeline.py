@@ -18,12 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fic2book.errors import Fic2BookError, InputError, OutputError, UsageError
+from fic2book.errors import Fic2BookError, OutputError, UsageError
 from fic2book.limits import check_input_size
 from fic2book.model import Work
 from fic2book.naming import output_name, unique_path
 from fic2book.options import RenderOptions
-from fic2book.readers import read_work
+from fic2book.readers import check_source, read_work
 
 if TYPE_CHECKING:
     from fic2book.backends import Backend
@@ -57,14 +57,6 @@ def backends_for(formats: Sequence[str]) -> list[Backend]:
     if not names:
         raise UsageError("no output format given")
     return [backend_for(name) for name in names]
-
-
-def check_source(source: Path) -> None:
-    """Refuse a missing path or a directory before any reader sees it."""
-    if not source.exists():
-        raise InputError(f"{source}: no such file")
-    if source.is_dir():
-        raise InputError(f"{source}: is a directory, not a work")
 
 
 def plan_targets(

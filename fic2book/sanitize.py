@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import nh3
-from lxml import etree
-from lxml.html import HtmlElement
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ def clean_html(html: str) -> Markup:
     keep only absolute ``http``/``https``/``mailto`` URLs, images only relative paths (the
     book's embedded assets); malformed ``lang``, ``dir`` and numeric attributes are dropped.
     """
+    # Imported here: plain-text works never need it (``inspect`` start-up).
+    import nh3
+
     cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -223,7 +227,9 @@ def _lost_active_content(before: str, after: str) -> bool:
 
 def paragraphs(texts: Iterable[str]) -> Markup:
     """Escape plain-text paragraphs into ``<p>`` elements; ``None``-free, empty strings skipped."""
-    return Markup("\n").join(Markup("<p>{}</p>").format(t) for t in texts if t.strip())
+    # What Markup("<p>{}</p>").format(t) joined by Markup("\n") gives, in a quarter of the time:
+    # escape() is the same escaping (and leaves Markup alone), the rest is a constant frame.
+    return Markup("\n".join(f"<p>{escape(t)}</p>" for t in texts if t.strip()))
 
 
 def text_block(text: str) -> Markup:
@@ -257,6 +263,9 @@ def trusted_from_tree(container: HtmlElement) -> Markup:
             and element.tag not in _VOID_ELEMENTS
         ):
             element.text = ""
+    # Imported here: reading a plain-text work needs none of lxml (``inspect`` start-up).
+    from lxml import etree
+
     head = escape(container.text or "")
     body = "".join(
         etree.tostring(child, encoding="unicode", method="xml", with_tail=True)

@@ -253,6 +253,24 @@ def test_inspect_table(runner: CliRunner) -> None:
         assert text in result.stdout
 
 
+@pytest.mark.parametrize(
+    "env",
+    [{"FORCE_COLOR": None, "TTY_COMPATIBLE": None}, {"FORCE_COLOR": "1"}],
+    ids=["plain", "rich"],
+)
+def test_inspect_prints_work_text_as_typed(
+    runner: CliRunner, tmp_path: Path, env: dict[str, str | None]
+) -> None:
+    # Neither the plain tables nor Rich (a terminal, forced here) read markup or emoji codes.
+    work = tmp_path / "w.txt"
+    work.write_text("Title: [bold]Bees[/bold] :smile:\n\nBody words.\n", encoding="utf-8")
+    result = runner.invoke(app, ["inspect", str(work)], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "[bold]Bees[/bold] :smile:" in result.stdout
+    # Which of the two printed it: only Rich, in a terminal, writes styles.
+    assert ("\x1b[" in result.stdout) == bool(env["FORCE_COLOR"])
+
+
 def test_inspect_json(runner: CliRunner) -> None:
     result = run(runner, "inspect", SEED, "--json")
     assert result.exit_code == 0, result.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 
 import pytest
 
-from fic2book.describe import count_words, describe, plain_text
+from fic2book.describe import _CHARACTER_SCRIPTS, count_words, describe, plain_text, work_words
 from fic2book.model import ExtraField, Stats, Status
 from fic2book.sanitize import SCENE_BREAK, clean_html, paragraphs
 from tests.conftest import make_work
@@ -143,3 +145,48 @@ def test_describe_status_derived_and_text_flattened() -> None:
     info = describe(work)
     assert info["status"] == Status.COMPLETE.value
     assert info["summary"] == "Line one.\nLine two & more."
+
+
+# --- the word counter against its first, per-word form --------------------------------
+
+
+def reference_count(text: str) -> int:
+    """The counter as first written: split, then look for a word character in each token."""
+    plain = plain_text(text)
+    scripts = re.compile(f"[{_CHARACTER_SCRIPTS}]")
+    characters = len(scripts.findall(plain))
+    spaced = scripts.sub(" ", plain)
+    return characters + sum(1 for token in spaced.split() if re.search(r"\w", token))
+
+
+# Letters, digits, punctuation, every kind of blank, CJK and Thai (with a combining mark).
+_PIECES = [
+    *"ab9_-*.,'\u2014\u2019 \t\n\r\x0b\x0c\x1c\x85\u00a0\u2003\u3000",
+    "東",
+    "の",
+    "カ",
+    "\u0e01",
+    "\u0e31",
+    "é",
+    "\u0301",
+    "<p>",
+    "</p>",
+    "<br/>",
+    "&amp;",
+    "* * *",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_count_words_same_as_per_word_count(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 40)))
+        assert count_words(text) == reference_count(text), repr(text)
+
+
+def test_describe_counts_each_body_once_and_sums_them() -> None:
+    work = make_work()
+    info = describe(work)
+    assert info["words_counted"] == sum(c["words"] for c in info["chapters"])
+    assert info["words_counted"] == work_words(work)
