@@ -25,9 +25,11 @@ import functools
 import hashlib
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,6 +50,9 @@ COVER_SIZE: tuple[int, int] = (1600, 2560)
 
 #: WCAG 2 minimum contrast ratio for normal text (success criterion 1.4.3).
 MIN_CONTRAST = 4.5
+
+#: The suffix of a generated cover's file (it is always a JPEG).
+GENERATED_COVER_SUFFIX = ".jpg"
 
 #: Pillow format name → media type, for the pictures ``--cover`` accepts.
 COVER_FORMATS: dict[str, str] = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -294,23 +299,82 @@ def _parse_ranges(charset: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(ranges))
 
 
-@functools.lru_cache(maxsize=1)
-def installed_fonts() -> tuple[FontFile, ...]:
-    """Every scalable face Fontconfig lists, read once per process (empty without fc-list)."""
+class _FontList:
+    """The one answer of ``fc-list`` per process, and the ``fc-list`` run that will give it.
+
+    ``fc-list`` takes a few hundredths of a second, mostly spent in its own process, so
+    :func:`prefetch_fonts` starts it early and :func:`installed_fonts` collects it when a font
+    is first chosen.  A forked child starts afresh (the run belongs to its parent) but keeps a
+    list already read.
+    """
+
+    def __init__(self, fonts: tuple[FontFile, ...] | None = None) -> None:
+        self.lock = threading.Lock()
+        self.fonts = fonts
+        self.running: subprocess.Popen[str] | None = None
+
+
+_FONT_LIST = _FontList()
+
+
+def _after_fork_in_child() -> None:
+    global _FONT_LIST
+    _FONT_LIST = _FontList(_FONT_LIST.fonts)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _start_fc_list() -> subprocess.Popen[str] | None:
+    """Start ``fc-list`` for every scalable face; ``None`` (with a warning) if it cannot run."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         logger.warning("fc-list (fontconfig) not found: the cover uses Pillow's built-in font")
-        return ()
+        return None
     fields = "%{file}\t%{index}\t%{family}\t%{weight}\t%{slant}\t%{charset}\n"
     try:
-        listing = subprocess.run(
+        return subprocess.Popen(
             [fc_list, ":scalable=true", "-f", fields],
-            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=True,
-            timeout=60,
-        ).stdout
+        )
     except (OSError, subprocess.SubprocessError) as err:
+        logger.warning("fc-list failed (%s): the cover uses Pillow's built-in font", err)
+        return None
+
+
+def prefetch_fonts() -> None:
+    """Start reading the installed fonts in the background, unless that has begun already."""
+    fonts = _FONT_LIST
+    with fonts.lock:
+        if fonts.fonts is None and fonts.running is None:
+            fonts.running = _start_fc_list()
+            if fonts.running is None:
+                fonts.fonts = ()
+
+
+def installed_fonts() -> tuple[FontFile, ...]:
+    """Every scalable face Fontconfig lists, read once per process (empty without fc-list)."""
+    fonts = _FONT_LIST
+    with fonts.lock:
+        if fonts.fonts is None:
+            process = fonts.running or _start_fc_list()
+            fonts.running = None
+            fonts.fonts = () if process is None else _read_fc_list(process)
+        return fonts.fonts
+
+
+def _read_fc_list(process: subprocess.Popen[str]) -> tuple[FontFile, ...]:
+    """Wait for ``fc-list`` and parse what it printed (``()``, with a warning, if it failed)."""
+    try:
+        listing, errors = process.communicate(timeout=60)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, process.args, listing, errors)
+    except (OSError, subprocess.SubprocessError) as err:
+        process.kill()
+        process.wait()
         logger.warning("fc-list failed (%s): the cover uses Pillow's built-in font", err)
         return ()
     fonts = []
@@ -626,6 +690,8 @@ def _frame(draw: Any, size: tuple[int, int], unit: float, colour: Rgb, style: in
 
 def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage:
     """Draw a typographic cover for ``work`` as a JPEG of ``size`` pixels (width, height)."""
+    # fc-list runs while Pillow is imported and the background drawn.
+    prefetch_fonts()
     from PIL import Image, ImageDraw
 
     width, height = size
@@ -700,10 +766,20 @@ def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage
         lines.extend(authors_block.lines)
         _draw_block(draw, authors_block, width / 2, top, colours.text, raqm_language)
 
-    buffer = io.BytesIO()
+    buffer = _JpegBuffer()
     # JPEG, not PNG: encoding 1600x2560 pixels as PNG took 0.07 s (90 % of the whole cover,
     # and the limit on batch throughput), JPEG 0.015 s.  Quality 90 without chroma
     # subsampling keeps coloured text edges clean; no EXIF and no timestamps, so equal pixels
     # give equal bytes.
-    image.save(buffer, format="JPEG", quality=90, subsampling=0)
+    image.save(buffer, quality=90, subsampling=0)
     return CoverImage(buffer.getvalue(), "image/jpeg", width, height, tuple(lines))
+
+
+class _JpegBuffer(io.BytesIO):
+    """Bytes in memory named like a JPEG file.
+
+    Pillow takes the format from the name and loads only the JPEG plugin; ``format="JPEG"``
+    would load five format plugins first, which took as long as the encoding.
+    """
+
+    name = "cover" + GENERATED_COVER_SUFFIX

@@ -2,8 +2,9 @@
 
 :func:`typeset` runs once per book, after reading, on every body, summary, note and title.
 English (``en``) gets the full rules of the typography notes (``reference/typography.md`` §1-2):
-docutils' ``smartquotes`` curls the quotes, fed one block's text nodes in order so context
-crosses inline tags (``<em>Harry</em>'s``), and a few rules of our own run before it (dashes,
+quotes are curled by docutils' ``smartquotes`` rules (re-implemented here for speed, see
+:func:`_educate_quotes`), fed one block's text nodes in order so context crosses inline tags
+(``<em>Harry</em>'s``), and a few rules of our own run before them (dashes,
 ranges, ellipses, primes, no-break spaces after honorifics) and after it (elisions such as
 ’em and ’90s, quotes opened right after a dash).  Other languages written in Latin, Cyrillic
 or Greek get only rules that cannot be wrong there (§3): in-word apostrophes, ellipses,
@@ -12,6 +13,9 @@ author typed a space.  Every other script (CJK, Arabic, Hebrew…) is left exact
 
 Text inside ``code``, ``kbd``, ``samp``, ``pre`` and ``var``, and URLs in running text, are
 never changed.  Typesetting is idempotent: already typeset text comes out unchanged.
+
+Speed: each language has a test for "could any rule match here" made of fast scans, so text
+with nothing to typeset (most of an already typeset work) costs a parse and a few scans.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import lxml.html
-from docutils.utils import smartquotes
 from lxml import etree
 from lxml.html import HtmlElement
 from markupsafe import Markup
@@ -49,9 +52,6 @@ _CONSERVATIVE_SCRIPTS = frozenset({"Latn", "Cyrl", "Grek"})
 
 # Characters no rule produces or matches, standing in for text the rules must not see.
 _MASK = "\ufffc"
-# docutils turns backslash escapes and "&#NN;" into other characters; these private-use
-# characters carry a literal backslash and ampersand through it untouched.
-_BACKSLASH, _AMPERSAND = "\ue000", "\ue001"
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _TYPESET_CHARS = frozenset("'\"`-.:;!?\u2018\u2019\u201c\u201d\u00ab\u00bb ")
@@ -72,29 +72,47 @@ _LETTER = r"[^\W\d_]"
 _HONORIFICS = "Mr|Mrs|Ms|Mx|Dr|Prof|St|Capt|Lt|Sgt|Col|Gen|Rev|Fr"
 _UPPER = "A-ZÀ-ÖØ-Þ"
 
-# (pattern, replacement, trigger): a rule runs only on text containing one of its triggers,
-# which keeps typesetting a long book well under a second.
-_ENGLISH_BEFORE: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+# What a rule needs to match at all, found by fast scans (a substring, or a pattern that starts
+# with a literal); a rule runs only on text that has it, which keeps typesetting a long book
+# well under a second.
+_HYPHEN_RANGE = re.compile(r"-(?<=\d-)\d")
+_PRIME = re.compile(r"'(?<=\d') ?\d")
+
+
+def _honorific_stop() -> re.Pattern[str]:
+    # "Mr. " and friends, found from the ". " so the scan runs on a literal; a look-behind
+    # must have one width, so there is one per length of honorific.
+    by_length: dict[int, list[str]] = {}
+    for name in _HONORIFICS.split("|"):
+        by_length.setdefault(len(name), []).append(name)
+    behind = "|".join(f"(?<=(?:{'|'.join(names)})\\. )" for names in by_length.values())
+    return re.compile(f"\\. (?:{behind})")
+
+
+_HONORIFIC_STOP = _honorific_stop()
+
+# (pattern, replacement, gate): the rule runs on text the gate finds something in.
+_ENGLISH_BEFORE: tuple[tuple[re.Pattern[str], str, Callable[[str], object]], ...] = (
     # A spaced hyphen or double hyphen between words is an em dash, closed up (D03, D07).
     (
         re.compile(r"(?<=[^\W\d_.,;:!?'\"’”)]) +(?:-{1,3}) +(?=[^\W\d_]|['\"‘“(])"),
         "—",
-        (" -",),
+        lambda text: " -" in text,
     ),
     # A double hyphen between figures is a range (D05); other double and triple hyphens are
-    # em dashes (D01, D02, D06).
-    (re.compile(r"(?<=\d)--(?=\d)"), "–", ("--",)),
-    (re.compile(r"(?<!-)-{2,3}(?!-)"), "—", ("--",)),
+    # em dashes (D01, D02, D06).  Both start with the "--" and look behind it.
+    (re.compile(r"--(?<=\d--)(?=\d)"), "–", lambda text: "--" in text),
+    (re.compile(r"--(?<!---)-?(?!-)"), "—", lambda text: "--" in text),
     # Number ranges take an en dash (D04); not phone numbers (555-1234) nor ISO dates.
-    (re.compile(r"(\d{1,4})-(\d{1,4})(?![\d\-–./:])"), "ranges", ("-",)),
-    # Ellipses: spaced or not, closed up to the word before them (E01, E02).
-    (re.compile(r"( *)\. ?\. ?\."), "ellipsis", ("..", ". .")),
+    (re.compile(r"(\d{1,4})-(\d{1,4})(?![\d\-–./:])"), "ranges", _HYPHEN_RANGE.search),
+    # Ellipses: spaced or not, closed up to the word before them (E01, E02); see _ellipses.
+    (re.compile(r"\. ?\. ?\."), "ellipsis", lambda text: ".." in text or ". ." in text),
     # Feet and inches, minutes and seconds (P01, P02).
-    (re.compile(r"(\d+)'( ?)(\d+(?:\.\d+)?)\"(?!\w)"), "primes", ("'",)),
+    (re.compile(r"(\d+)'( ?)(\d+(?:\.\d+)?)\"(?!\w)"), "primes", _PRIME.search),
     # No-break space after an honorific before a name (N01, N02).
-    (re.compile(rf"({_HONORIFICS})\. (?=[{_UPPER}])"), "honorific", (". ",)),
-    # TeX-style ``quotes'' (Q15) become straight ones for docutils to curl.
-    (re.compile(r"``([^`'\n]*)''"), '"\\1"', ("``",)),
+    (re.compile(rf"({_HONORIFICS})\. (?=[{_UPPER}])"), "honorific", _HONORIFIC_STOP.search),
+    # TeX-style ``quotes'' (Q15) become straight ones to be curled.
+    (re.compile(r"``([^`'\n]*)''"), '"\\1"', lambda text: "``" in text),
 )
 
 # Words whose dropped first letters take an apostrophe, not an opening quote (A01-A09).
@@ -105,8 +123,9 @@ _ELISIONS = re.compile(
 # ’90s but not a quoted ‘99’ (A03, A04, A10).
 _DECADE = re.compile(r"‘(?=\d\d(?!\d)s?(?!’))")
 # A quote right after a dash opens before a word (Q05, Q07) and closes before a space (D06).
-_DASH_OPENS = re.compile(r"(?<=—)[”’](?=\w)")
-_DASH_CLOSES = re.compile(r"(?<=—)[“‘](?=\s|$|[,.;:!?)])")
+# (Both match the dash too, which scans faster than looking behind; the quote is one further.)
+_DASH_OPENS = re.compile(r"—[”’](?=\w)")
+_DASH_CLOSES = re.compile(r"—[“‘](?=\s|$|[,.;:!?)])")
 
 
 # Patterns start with a literal or a digit rather than a lookbehind, which makes them several
@@ -124,10 +143,31 @@ def _ranges(match: re.Match[str]) -> str:
     return f"{first}–{second}"
 
 
-def _ellipsis(match: re.Match[str]) -> str:
-    if match[1] and re.match(_LETTER, _char_before(match)):
-        return "…"  # closed up to the word before it
-    return f"{match[1]}…"
+_IS_LETTER = re.compile(_LETTER)
+
+
+def _ellipses(pattern: re.Pattern[str], text: str) -> str:
+    r"""Replace each run of three dots, and the spaces before it, as ``( *)\. ?\. ?\.`` would.
+
+    The spaces are found by hand: a pattern that starts with `` *`` is tried at every
+    character, which made this the slowest rule.  Spaces after the previous ellipsis belong
+    to the next one, as they would to the next match of that pattern.
+    """
+    parts = []
+    position = 0
+    for match in pattern.finditer(text):
+        start = spaced = match.start()
+        while spaced > position and text[spaced - 1] == " ":
+            spaced -= 1
+        before = text[spaced - 1] if spaced > 0 else " "
+        parts.append(text[position:spaced])
+        if spaced < start and _IS_LETTER.match(before):
+            parts.append("…")  # closed up to the word before it
+        else:
+            parts.append(f"{text[spaced:start]}…")
+        position = match.end()
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _primes(match: re.Match[str]) -> str:
@@ -145,22 +185,23 @@ def _honorific(match: re.Match[str]) -> str:
 
 _CALLBACKS: dict[str, Callable[[re.Match[str]], str]] = {
     "ranges": _ranges,
-    "ellipsis": _ellipsis,
     "primes": _primes,
     "honorific": _honorific,
 }
 
 
 def _english_before(text: str) -> str:
-    for pattern, replacement, triggers in _ENGLISH_BEFORE:
-        if not any(trigger in text for trigger in triggers):
+    for pattern, replacement, gate in _ENGLISH_BEFORE:
+        if not gate(text):
             continue
-        callback = _CALLBACKS.get(replacement)
-        text = pattern.sub(callback or replacement, text)
+        if replacement == "ellipsis":
+            text = _ellipses(pattern, text)
+        else:
+            text = pattern.sub(_CALLBACKS.get(replacement) or replacement, text)
     return text
 
 
-_DIGIT_QUOTE = re.compile(r"\d['\"]")
+_DIGIT_QUOTE = re.compile(r"['\"](?<=\d['\"])")
 
 
 def _lone_primes(joined: str) -> Iterator[tuple[int, str]]:
@@ -196,9 +237,9 @@ def _english_after(joined: str) -> Iterator[tuple[int, str]]:
     for match in _DECADE.finditer(joined):
         yield match.start(), "’"
     for match in _DASH_OPENS.finditer(joined):
-        yield match.start(), "“" if match[0] == "”" else "‘"
+        yield match.start() + 1, "“" if match[0][1] == "”" else "‘"
     for match in _DASH_CLOSES.finditer(joined):
-        yield match.start(), "”" if match[0] == "“" else "’"
+        yield match.start() + 1, "”" if match[0][1] == "“" else "’"
 
 
 def _english_block(pieces: list[_Piece]) -> None:
@@ -206,10 +247,75 @@ def _english_block(pieces: list[_Piece]) -> None:
         if not piece.literal:
             piece.text = _english_before(piece.text)
     _replace_chars(pieces, _lone_primes)
-    tokens = [("literal" if p.literal else "text", _protect(p.text)) for p in pieces]
-    for piece, text in zip(pieces, smartquotes.educate_tokens(tokens, "q", "en"), strict=True):
-        piece.text = _unprotect(text)
+    _curl_quotes(pieces)
     _replace_chars(pieces, _english_after)
+
+
+def _curl_quotes(pieces: list[_Piece]) -> None:
+    """Curl the straight quotes of a block's pieces, in order, as docutils' smartquotes does.
+
+    The loop of docutils' ``educate_tokens(tokens, "q", "en")``: each piece is curled with the
+    last character of the piece before it as context, so quotes pair across inline tags;
+    literal pieces are context only.  Backslash escapes are not processed (a backslash in a
+    fic is a backslash).
+    """
+    before = " "
+    for piece in pieces:
+        text = piece.text
+        if not text:
+            continue  # the context stays that of the piece before
+        if not piece.literal and ("'" in text or '"' in text):
+            context = before.replace('"', ";").replace("'", ";")
+            piece.text = _educate_quotes(context + text)[1:]
+        before = text[-1]
+
+
+# docutils' character classes for quotes (``smartquotes.RegularExpressions``, docutils 0.23),
+# except that a backslash is not punctuation: it never was to fic2book, which used to hide it
+# from docutils' escape processing.
+_Q_SEP = "\\s\u200b\u200c"
+_Q_OPEN_DASH = "([{\\-–—"
+_Q_PUNCT = r"""[-!"  #\$\%'()*+,.\/:;<=>?\@\[\]\^_`{|}~]"""
+# docutils' patterns, rewritten to start with the quote and look behind it, which scans
+# several times faster and matches the same quotes: the character they used to consume
+# before the quote is never itself a quote, so no two matches overlap.
+_Q_ADJACENT_1 = re.compile("\"'(?=\\w)")
+_Q_ADJACENT_2 = re.compile("'\"(?=\\w)")
+_Q_OPEN_SINGLE = re.compile(f"'(?<=[{_Q_OPEN_DASH}]')(?={_Q_PUNCT}? )")
+_Q_OPEN_DOUBLE = re.compile(f'"(?<=[{_Q_OPEN_DASH}]")(?={_Q_PUNCT}? )')
+_Q_DECADE = re.compile(r"'(?=\d{2}s)")
+_Q_OPENING_SECONDARY = re.compile(f"'(?<=[{_Q_SEP}{_Q_OPEN_DASH}]')(?=\\w|{_Q_PUNCT})")
+_Q_CLOSING_SECONDARY = re.compile(r"'(?<!\s')")
+_Q_OPENING_PRIMARY = re.compile(f'"(?<=[{_Q_SEP}{_Q_OPEN_DASH}]")(?=\\w|{_Q_PUNCT})')
+_Q_CLOSING_PRIMARY = re.compile(r'"(?:(?<!\s")|(?=\s))')
+
+
+def _educate_quotes(text: str) -> str:
+    """English smart quotes: docutils' ``educateQuotes(text, "en")``, in the same steps.
+
+    Its first two steps, for a quote at the very start of the text, never apply here (the
+    text starts with its context character) and are left out; a step that needs a kind of
+    quote the text no longer holds is skipped.
+    """
+    if "'" in text:
+        if '"' in text:
+            text = _Q_ADJACENT_1.sub("“‘", text)
+            text = _Q_ADJACENT_2.sub("‘“", text)
+        text = _Q_OPEN_SINGLE.sub("’", text)
+    if '"' in text:
+        text = _Q_OPEN_DOUBLE.sub("”", text)
+    if "'" in text:
+        text = _Q_DECADE.sub("’", text)
+        text = _Q_OPENING_SECONDARY.sub("‘", text)
+        # (English closes a secondary quote with the apostrophe: docutils' step that turns
+        # in-word quotes into apostrophes has nothing to do.)
+        text = _Q_CLOSING_SECONDARY.sub("’", text)
+        text = text.replace("'", "‘")
+    if '"' in text:
+        text = _Q_OPENING_PRIMARY.sub("“", text)
+        text = _Q_CLOSING_PRIMARY.sub("”", text)
+        text = text.replace('"', "“")
+    return text
 
 
 # ---- Other languages ---------------------------------------------------------------------
@@ -259,14 +365,6 @@ def _conservative_block(pieces: list[_Piece], quotes: tuple[str, str], french: b
 # ---- Blocks and trees --------------------------------------------------------------------
 
 
-def _protect(text: str) -> str:
-    return text.replace("\\", _BACKSLASH).replace("&", _AMPERSAND)
-
-
-def _unprotect(text: str) -> str:
-    return text.replace(_BACKSLASH, "\\").replace(_AMPERSAND, "&")
-
-
 def _replace_chars(pieces: list[_Piece], rules: Callable[[str], Iterator[tuple[int, str]]]) -> None:
     """Apply one-character replacements found in the block's joined text back to its pieces.
 
@@ -301,26 +399,65 @@ def _replace_chars(pieces: list[_Piece], rules: Callable[[str], Iterator[tuple[i
 
 @dataclass(frozen=True)
 class _Rules:
-    """How one language is typeset: the block function to run, or none at all."""
+    """How one language is typeset: the block function to run, or none at all.
+
+    ``may_change`` is false only for text that no rule of the language can change, so a
+    block (or a whole body) it is false for is skipped without being typeset.
+    """
 
     typeset_block: Callable[[list[_Piece]], None]
+    may_change: Callable[[str], bool]
 
 
 def _rules_for(language: str, quotes: tuple[str, str] | None = None) -> _Rules | None:
     """Pick the rules for a BCP 47 tag; ``None`` means leave the text as written."""
     primary = (language or "").split("-")[0].lower()
     if primary == "en":
-        return _Rules(_english_block)
+        return _Rules(_english_block, _english_may_change)
     if not primary or script_of(language) not in _CONSERVATIVE_SCRIPTS:
         return None
     pair = quotes or _default_quotes(primary)
     french = primary == "fr"
-    return _Rules(lambda pieces: _conservative_block(pieces, pair, french))
+    return _Rules(
+        lambda pieces: _conservative_block(pieces, pair, french),
+        _french_may_change if french else _conservative_may_change,
+    )
+
+
+# What a block needs for some rule to match (see _Rules), tested the same fast way.
+_DASH_QUOTE = re.compile("—[“”‘’]")
+_FRENCH_SPACE = re.compile("« | [;!?:»]")
+
+
+def _english_may_change(text: str) -> bool:
+    """Whether some English rule can match ``text`` (always true when one would change it)."""
+    if "'" in text or '"' in text or "`" in text or "‘" in text:
+        return True  # quotes, apostrophes, primes, TeX quotes, elisions and decades
+    if "-" in text and (" -" in text or "--" in text or _HYPHEN_RANGE.search(text)):
+        return True  # dashes and number ranges
+    if ".." in text or ". ." in text:
+        return True  # ellipses
+    if ". " in text and _HONORIFIC_STOP.search(text):
+        return True  # a no-break space after Mr. and friends
+    return "—" in text and _DASH_QUOTE.search(text) is not None  # a quote after a dash
+
+
+def _conservative_may_change(text: str) -> bool:
+    """Whether a rule for other languages can match ``text``: quotes, dashes, ellipses."""
+    return "'" in text or '"' in text or "--" in text or "..." in text
+
+
+def _french_may_change(text: str) -> bool:
+    """The rules for other languages, plus the no-break spaces of French."""
+    return _conservative_may_change(text) or _FRENCH_SPACE.search(text) is not None
 
 
 def _default_quotes(primary: str) -> tuple[str, str]:
     """The language's primary quotation marks from docutils, without French spacing."""
-    marks = smartquotes.smartchars.quotes.get(primary, "“”‘’")
+    # Imported here: docutils takes longer to import than typesetting an English novel.
+    from docutils.utils.smartquotes import smartchars
+
+    marks = smartchars.quotes.get(primary, "“”‘’")
     return marks[0].strip(), marks[1].strip()
 
 
@@ -387,11 +524,16 @@ def _typeset_markup(markup: Markup, rules: _Rules) -> Markup:
     # huge_tree: libxml2 otherwise drops a text node over 10 MB (one enormous paragraph).
     parser = lxml.html.HTMLParser(huge_tree=True)
     root = lxml.html.fragment_fromstring(source, create_parent="div", parser=parser)
+    # All the text at once (in C): joined across blocks it holds every block's text, so if no
+    # rule can match it none can match a block.  Comments and processing instructions are
+    # text nodes to _blocks but not to itertext, so markup with them goes block by block.
+    if "<!" not in source and "<?" not in source and not rules.may_change("".join(root.itertext())):
+        return markup
     slots, blocks = _blocks(root)
     changed = False
     for pieces in blocks:
         before = [p.text for p in pieces]
-        if not any(_needs_work(text) for text in before):
+        if not rules.may_change("".join(_MASK if p.literal else p.text for p in pieces)):
             continue
         rules.typeset_block(pieces)
         if [p.text for p in pieces] == before:
@@ -413,7 +555,7 @@ def _typeset_markup(markup: Markup, rules: _Rules) -> Markup:
 
 
 def _typeset_text(text: str, rules: _Rules) -> str:
-    if not _needs_work(text):
+    if not rules.may_change(text):
         return text
     pieces = list(_split_urls(0, text, False))
     rules.typeset_block(pieces)

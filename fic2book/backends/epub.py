@@ -12,20 +12,22 @@ document's ``<head>``, writes "now" into ``dcterms:modified`` and the zip entrie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import posixpath
 import re
+import threading
 import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from fic2book.backends import register
-from fic2book.cover import CoverImage, book_cover, cover_alt
+from fic2book.cover import GENERATED_COVER_SUFFIX, CoverImage, book_cover, cover_alt, generate_cover
 from fic2book.errors import OutputError, RenderError
 from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
@@ -87,10 +89,22 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     # so lifting that limit is safe.  ebooklib looks the function up in its own namespace.
     epub.parse_html_string = _parse_html_string
 
+    # The generated cover (Fontconfig's font list, drawing, JPEG) is made on a second thread
+    # while this one renders the documents: most of its time is spent outside the GIL.  The
+    # EPUB needs its bytes only when the zip is written; see _CoverJob.
+    cover_job = _CoverJob(work, options)
+    try:
+        return _build(epub, work, options, cover_job)
+    except BaseException:
+        # An error in the cover wins, as it did when the cover was made first.
+        cover_job.result()
+        raise
+
+
+def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) -> bytes:
     mtime = build_time(work, options)
-    cover = book_cover(work, options)
     book = epub.EpubBook()
-    _set_metadata(book, work, has_cover=cover is not None)
+    _set_metadata(book, work, has_cover=cover_job.has_cover)
 
     styles = _style_items(epub, options)
     for item in styles:
@@ -137,11 +151,14 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
         )
 
     cover_documents = []
-    if cover is not None:
-        cover_href = _cover_href(work, cover)
+    cover_item = None
+    if cover_job.has_cover:
+        cover_href = _cover_href(work, cover_job.suffix)
         # The image gets the cover-image property; ebooklib's own cover page is not used: it
-        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".
-        book.set_cover(cover_href, cover.data, create_page=False)
+        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".  Its bytes
+        # are filled in before writing (the item's place in the manifest is what matters).
+        book.set_cover(cover_href, b"", create_page=False)
+        cover_item = book.get_item_with_id("cover-img")
         cover_page = render_template(
             "parts/cover.html.j2",
             options,
@@ -156,8 +173,9 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     if direction:
         book.set_direction(direction)
     items = {}
+    html_class = _html_class(epub)
     for doc in [*cover_documents, *documents, *chapters, *afterword]:
-        item = epub.EpubHtml(
+        item = html_class(
             uid=doc.uid,
             file_name=doc.file_name,
             title=doc.title,
@@ -167,7 +185,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
         )
         _link_styles(item, styles)
         book.add_item(item)
-        _check_parses(item, doc)
+        _check_parses(item.freeze(), doc)
         items[doc.uid] = item
 
     for position, asset in enumerate(work.assets, start=1):
@@ -187,9 +205,15 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     covers = [items["cover"]] if "cover" in items else []
     book.spine = [*covers, *front, nav, *back]
 
-    raw = io.BytesIO()
+    if cover_item is not None:
+        cover = cover_job.result()
+        if cover is None or cover.suffix != cover_job.suffix:
+            raise RenderError("the cover picture is not the kind of picture expected")
+        cover_item.content = cover.data
+
+    target = _ReproducibleZip(mtime)
     writer = _writer_class(epub)(
-        raw,
+        target,
         book,
         {
             "mtime": mtime,
@@ -203,7 +227,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     )
     writer.process()
     writer.write()
-    return repack(raw.getvalue(), mtime)
+    return target.getvalue()
 
 
 def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
@@ -256,15 +280,59 @@ def subject(tag: str) -> str:
     return tag.replace(",", ";")
 
 
-def _cover_href(work: Work, cover: CoverImage) -> str:
+def _cover_href(work: Work, suffix: str) -> str:
     """A file name for the cover image that no embedded image of the work already uses."""
     taken = {posixpath.normpath(asset.href) for asset in work.assets}
-    href = f"cover{cover.suffix}"
+    href = f"cover{suffix}"
     number = 1
     while href in taken:
-        href = f"cover-{number}{cover.suffix}"
+        href = f"cover-{number}{suffix}"
         number += 1
     return href
+
+
+class _CoverJob:
+    """The book's cover, generated on a thread of its own; ``--cover`` files are read at once.
+
+    Drawing and encoding the generated cover, and waiting for ``fc-list``, mostly run outside
+    the GIL, so they overlap the rendering of the documents.  :meth:`result` waits for it and
+    raises what making it raised.  Where no thread can be started (a tight ``--max-memory``),
+    the cover is made at once.
+    """
+
+    def __init__(self, work: Work, options: RenderOptions) -> None:
+        self.has_cover = not options.no_cover
+        self._cover: CoverImage | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if not self.has_cover or options.cover is not None:
+            self._run(lambda: book_cover(work, options))
+        else:
+            self._thread = threading.Thread(
+                target=self._run, args=(lambda: generate_cover(work),), name="fic2book-cover"
+            )
+            try:
+                self._thread.start()
+            except RuntimeError:
+                self._thread = None
+                self._run(lambda: generate_cover(work))
+        self.suffix = self._cover.suffix if self._cover is not None else GENERATED_COVER_SUFFIX
+
+    def _run(self, make: Callable[[], CoverImage | None]) -> None:
+        try:
+            self._cover = make()
+        except BaseException as err:  # handed to the thread that waits, in result()
+            self._error = err
+
+    def result(self) -> CoverImage | None:
+        """Wait for the cover; re-raise its error (once) if making it failed."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        return self._cover
 
 
 def _set_metadata(book: Any, work: Work, has_cover: bool = False) -> None:
@@ -418,10 +486,39 @@ def _link_styles(item: Any, styles: Sequence[Any]) -> None:
         item.add_link(href=style.file_name, rel="stylesheet", type="text/css")
 
 
-def _check_parses(item: Any, doc: Document) -> None:
-    # ebooklib writes an empty file, without a word, for content its HTML parser rejects.
-    if not item.get_body_content().strip():
+# What ebooklib writes for a document whose body came out empty (a self-closed <body/> last).
+_EMPTY_BODY = re.compile(rb"<body\b[^>]*/>\s*</html>\s*$")
+
+
+def _check_parses(written: bytes, doc: Document) -> None:
+    # ebooklib writes an empty file, without a word, for content its HTML parser rejects, and
+    # an empty body for content it parses to nothing.
+    if not written or _EMPTY_BODY.search(written):
         raise RenderError(f"{doc.file_name} ({doc.title}) rendered to an empty document")
+
+
+@functools.cache
+def _html_class(epub: Any) -> Any:
+    """The content document class of ebooklib, building its XHTML once (see ``freeze``)."""
+
+    class Fic2BookEpubHtml(epub.EpubHtml):  # type: ignore[misc]
+        _written: bytes | None = None
+
+        def freeze(self) -> bytes:
+            """Build the XHTML now, and write exactly that; call once the item is complete.
+
+            ebooklib re-parses the content every time it is asked for it: once for checking
+            and once for writing was a tenth of the build.
+            """
+            self._written = super().get_content()
+            return self._written
+
+        def get_content(self, default: Any = None) -> Any:
+            if self._written is not None:
+                return self._written
+            return super().get_content(default)
+
+    return Fic2BookEpubHtml
 
 
 def _image_item(epub: Any, position: int, asset: Asset) -> Any:
@@ -437,12 +534,22 @@ def _image_item(epub: Any, position: int, asset: Asset) -> Any:
 
 
 def _writer_class(epub: Any) -> Any:
-    """Subclass ebooklib's writer so it also writes ``xml:lang`` on ``<package>``."""
+    """Subclass ebooklib's writer: ``xml:lang`` on ``<package>``, and a reproducible zip."""
 
     class Fic2BookEpubWriter(epub.EpubWriter):  # type: ignore[misc]
         def _write_opf_file(self, root: Any) -> None:
             root.set(_XML_LANG, self.book.language)
             super()._write_opf_file(root)
+
+        def write(self) -> None:
+            # ebooklib's write(), with its own zip file replaced by the _ReproducibleZip given
+            # as the file: each member is compressed once, straight into the final zip.
+            self.out = self.file_name
+            self.out.writestr("mimetype", "application/epub+zip")
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+            self.out.close()
 
     return Fic2BookEpubWriter
 
@@ -451,29 +558,56 @@ def _writer_class(epub: Any) -> Any:
 _COMPRESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
-def repack(raw: bytes, mtime: dt.datetime) -> bytes:
-    """Rewrite the zip with fixed entry times and modes, so equal input gives equal bytes.
+class _ReproducibleZip:
+    """A zip whose bytes depend only on the members and ``mtime``: what ebooklib writes into.
 
-    ``mimetype`` stays first and stored (the OCF rule), and so do images; the rest is
-    deflated.  Entry times come from ``mtime`` (UTC), never from the clock or the local time
-    zone.
+    ``mimetype`` must come first and is stored (the OCF rule), and so are images; the rest is
+    deflated at level 9.  Every entry gets the time of ``mtime`` (UTC), never the clock's or
+    the local time zone's, and Unix mode 0644.
     """
-    date_time = _zip_date_time(mtime)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w") as target:
-        names = source.namelist()
-        if not names or names[0] != "mimetype":
+
+    def __init__(self, mtime: dt.datetime) -> None:
+        self._date_time = _zip_date_time(mtime)
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w")
+        self._names: set[str] = set()
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        """Add a member; ``compress_type`` is ignored (the rule above decides)."""
+        if not self._names and name != "mimetype":
             raise RenderError("ebooklib did not write the mimetype entry first")
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time)
-            # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
-            # (a cover is most of a short book's bytes) and saves nothing.
-            stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the mode below means what it says
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=9)
-    return out.getvalue()
+        if name in self._names:
+            raise RenderError(f"two files in the book are named {name!r}")
+        self._names.add(name)
+        info = zipfile.ZipInfo(name, self._date_time)
+        # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
+        # (a cover is most of a short book's bytes) and saves nothing.
+        stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        info.create_system = 3  # Unix, so the mode below means what it says
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, data, compresslevel=9)
+
+    def close(self) -> None:
+        """Write the central directory."""
+        self._zip.close()
+
+    def getvalue(self) -> bytes:
+        """The zip's bytes (after :meth:`close`)."""
+        return self._buffer.getvalue()
+
+
+def repack(raw: bytes, mtime: dt.datetime) -> bytes:
+    """Rewrite any zip as :class:`_ReproducibleZip` would have written it.
+
+    ``build_epub`` has ebooklib write into that directly; this is for zips made another way.
+    """
+    target = _ReproducibleZip(mtime)
+    with zipfile.ZipFile(io.BytesIO(raw)) as source:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+    target.close()
+    return target.getvalue()
 
 
 def _zip_date_time(mtime: dt.datetime) -> tuple[int, int, int, int, int, int]:
