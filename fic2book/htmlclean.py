@@ -598,6 +598,9 @@ def _prepare_element(
         wrappers = _style_wrappers(style)
     if align in _ALIGN_VALUES and tag in BLOCK_TAGS:
         classes.append(f"align-{align}")
+    # Classes fic2book wrote itself survive, so cleaning cleaned markup (a book of ours read
+    # back) changes nothing; any other class from the input is dropped below.
+    classes += class_list(element)
     if tag == "span" and wrappers:
         tag = wrappers.pop(0)
 
@@ -1110,6 +1113,12 @@ def _definition_list(element: Element, attrib: dict[str, str]) -> Element:
             result.append(next((i for i in items if isinstance(i, Element)), etree.Element("dt")))
         else:
             result.append(_flow_or_phrasing(child, "dd"))
+    # HTML allows only groups of terms followed by descriptions: ``<dl><dd>`` (the old
+    # indentation trick) gets an empty term first, and a closing term an empty description.
+    if len(result) and result[0].tag == "dd":
+        result.insert(0, etree.Element("dt"))
+    if len(result) and result[-1].tag == "dt":
+        etree.SubElement(result, "dd")
     return result
 
 

@@ -266,3 +266,34 @@ def test_references_to_characters_xml_cannot_hold_are_dropped(source: str) -> No
 def test_references_to_ordinary_characters_are_kept() -> None:
     root = parse_html("<p>caf&#233; &#x1F600; &#38;</p>")
     assert "café 😀 &" in "".join(root.itertext())
+
+
+# ---- found by the fuzz tests ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['<p align="center">0', '<div style="text-align: right">x</div>', "<center>y</center>"],
+)
+def test_cleaning_cleaned_markup_keeps_our_classes(source: str) -> None:
+    once = clean(source)
+    assert 'class="' in once
+    assert clean(once) == once
+
+
+def test_foreign_classes_are_still_dropped() -> None:
+    assert clean('<p class="evil align-right">x</p>') == '<p class="align-right">x</p>'
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # The old indentation trick: a description with no term.
+        ("<dl><dd>x</dd></dl>", "<dl><dt></dt><dd>x</dd></dl>"),
+        ("<dl><dt>a</dt></dl>", "<dl><dt>a</dt><dd></dd></dl>"),
+        ("<dl><dt>a</dt><dd>b</dd></dl>", "<dl><dt>a</dt><dd>b</dd></dl>"),
+        ("<dl></dl>", "<dl></dl>"),
+    ],
+)
+def test_definition_lists_have_the_content_model_html_allows(source: str, expected: str) -> None:
+    assert clean(source) == expected
