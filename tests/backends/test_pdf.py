@@ -642,3 +642,18 @@ def test_seed_work_renders(out_dir: Path) -> None:
             plain = html.unescape(re.sub(r"<[^>]+>", "", paragraph))
             assert squash(plain) in text
     assert_no_attachments(pdf.path)
+
+
+def test_fewer_collections_while_rendering_and_restored_after() -> None:
+    import gc
+
+    from fic2book.backends.pdf import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == 20_000
+        assert gc.get_threshold()[1:] == before[1:]
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), fewer_collections():
+        raise KeyError
+    assert gc.get_threshold() == before
