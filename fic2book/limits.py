@@ -12,7 +12,9 @@ Three bounds, each an option of ``convert`` and ``batch`` (see ``docs/security.m
   markup and CSS; a child process is the one sound way to stop C code (Pango, HarfBuzz)
   mid-call, and it leaves the caller's memory untouched.  The child writes the book to the
   temporary file the pipeline gave it and reports only an exception back through a pipe, so
-  the cost is one ``fork`` per book (a few milliseconds).
+  the cost is one ``fork`` per book (a few milliseconds).  ``convert`` forks the PDF's child
+  before it reads the work (:class:`Prestarted`), so the child imports WeasyPrint meanwhile;
+  it then gets the book through a pipe and runs under the same bounds.
 
 Where ``os.fork`` does not exist (Windows) books are rendered in-process without these two
 bounds.
@@ -27,9 +29,10 @@ import pickle
 import re
 import select
 import signal
+import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fic2book.errors import InputError, RenderError, UsageError
@@ -143,6 +146,11 @@ def run_limited(
         payload, status = _wait(pid, read_end, timeout, what)
     finally:
         os.close(read_end)
+    _finish(payload, status, max_memory, what)
+
+
+def _finish(payload: bytes, status: int, max_memory: int | None, what: str) -> None:
+    """Replay a finished child's log records and raise what it raised or how it ended."""
     error: BaseException | None = None
     if payload:
         error_bytes, records = pickle.loads(payload)
@@ -151,7 +159,9 @@ def run_limited(
             logging.getLogger(record.name).handle(record)
         error = pickle.loads(error_bytes) if error_bytes else None
     if error is not None:
-        if isinstance(error, MemoryError):
+        # C extensions that do not check an allocation report it as a SystemError ("error
+        # return without exception set"); under an address-space cap that is the cap.
+        if isinstance(error, MemoryError) or (max_memory and isinstance(error, SystemError)):
             raise RenderError(
                 f"rendering {what} needed more than {human_size(max_memory or 0)} of memory "
                 "(--max-memory)"
@@ -201,6 +211,124 @@ def _child(
     finally:
         # _exit: no atexit handlers, no flushing of the parent's buffers a second time.
         os._exit(code)
+
+
+class Prestarted:
+    """A render child forked before its book exists, to get ready while the parent reads.
+
+    Starting a PDF render means importing WeasyPrint (a quarter of a second), which does not
+    depend on the book.  ``Prestarted(ready)`` forks at once and runs ``ready`` (the import)
+    in the child while the parent reads and typesets the work; :meth:`run` then sends the
+    job, and from there on the child is the one :func:`run_limited` would have forked: the
+    same address-space cap, timeout, log records and pickled exceptions.  The job crosses a
+    pipe, so it must be picklable: a module-level function and data arguments.  A child that
+    gets no job (:meth:`close`, or the parent dies) exits without doing anything more.
+    """
+
+    def __init__(self, ready: Callable[[], object]) -> None:
+        """Fork the child, which runs ``ready`` and waits for its job."""
+        job_read, self._job_write = os.pipe()
+        self._report_read, report_write = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # pragma: no cover - the child; it leaves through os._exit
+            os.close(self._job_write)
+            os.close(self._report_read)
+            _prestarted_child(ready, job_read, report_write)
+        os.close(job_read)
+        os.close(report_write)
+        self._done = False
+
+    def run(
+        self,
+        task: Callable[..., object],
+        *args: object,
+        timeout: float | None,
+        max_memory: int | None,
+        what: str,
+    ) -> None:
+        """Have the child run ``task(*args)`` under the limits, as :func:`run_limited` does.
+
+        The timeout counts from now, when the child has the job.
+        """
+        if self._done:
+            raise RuntimeError("a prestarted child runs one job")
+        self._done = True
+        job = pickle.dumps((task, args, max_memory), protocol=pickle.HIGHEST_PROTOCOL)
+        # The child reads the job once it is ready; a thread writes it, so a child that never
+        # gets ready is still stopped by the timeout rather than blocking this write.
+        sender = threading.Thread(target=self._send, args=(job,), daemon=True)
+        sender.start()
+        try:
+            payload, status = _wait(self._pid, self._report_read, timeout, what)
+        finally:
+            os.close(self._report_read)
+            sender.join()
+        _finish(payload, status, max_memory, what)
+
+    def _send(self, job: bytes) -> None:
+        # A child that died (or was killed) has closed its end: its exit status tells why.
+        with contextlib.suppress(OSError), os.fdopen(self._job_write, "wb") as pipe:
+            pipe.write(job)
+
+    def close(self) -> None:
+        """Stop a child that will get no job (the work could not be read, say)."""
+        if self._done:
+            return
+        self._done = True
+        os.close(self._job_write)
+        os.close(self._report_read)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self._pid, 0)
+
+
+_LOCAL = threading.local()
+
+
+@contextlib.contextmanager
+def prestarted(children: dict[str, Prestarted]) -> Iterator[None]:
+    """Offer ``children`` (by backend name) to :func:`take_prestarted` in this thread.
+
+    Children nobody took are stopped on the way out.
+    """
+    previous = getattr(_LOCAL, "children", None)
+    _LOCAL.children = children
+    try:
+        yield
+    finally:
+        _LOCAL.children = previous
+        for child in children.values():
+            child.close()
+
+
+def take_prestarted(name: str) -> Prestarted | None:
+    """The prestarted render child for backend ``name``, if :func:`prestarted` offers one."""
+    children: dict[str, Prestarted] | None = getattr(_LOCAL, "children", None)
+    return children.pop(name, None) if children else None
+
+
+def _prestarted_child(
+    ready: Callable[[], object], job_read: int, report_write: int
+) -> None:  # pragma: no cover - runs in the forked child
+    """Get ready, wait for the job, run it as :func:`_child` does; never returns."""
+    failure: BaseException | None = None
+    try:
+        ready()
+    except BaseException as err:  # reported with the job, where the parent expects errors
+        failure = err
+    with os.fdopen(job_read, "rb") as pipe:
+        job = pipe.read()
+    if not job:
+        os._exit(0)  # no job: the parent has closed the pipe or died
+    task, args, max_memory = pickle.loads(job)
+
+    def run_job() -> None:
+        if failure is not None:
+            raise failure
+        task(*args)
+
+    _child(run_job, report_write, max_memory)
 
 
 class _Collector(logging.Handler):

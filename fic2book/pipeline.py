@@ -227,19 +227,41 @@ def convert_file(
     backends = backends_for(formats)
     check_source(source)
     check_input_size(source, options.max_input_size)
-    work = read_work(source, from_format)
-    # File names come from the title as typed (straight quotes are easier in a shell).
-    targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
-    work = prepare(work, options)
-    for target in targets:
-        if target.exists() and target.resolve() == source.resolve():
-            raise OutputError(f"{target}: would overwrite the input")
-        if target.is_dir():
-            raise OutputError(f"{target}: is a directory")
-    written: list[Path] = []
-    for backend, target in zip(backends, targets, strict=True):
-        write_atomically(backend, work, target, options)
-        written.append(target)
-        if taken is not None:
-            taken.add(target)
+    with _prestart(backends, options):
+        work = read_work(source, from_format)
+        # File names come from the title as typed (straight quotes are easier in a shell).
+        targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+        work = prepare(work, options)
+        for target in targets:
+            if target.exists() and target.resolve() == source.resolve():
+                raise OutputError(f"{target}: would overwrite the input")
+            if target.is_dir():
+                raise OutputError(f"{target}: is a directory")
+        written: list[Path] = []
+        for backend, target in zip(backends, targets, strict=True):
+            write_atomically(backend, work, target, options)
+            written.append(target)
+            if taken is not None:
+                taken.add(target)
     return written
+
+
+def _prestart(
+    backends: Sequence[Backend], options: RenderOptions
+) -> contextlib.AbstractContextManager[None]:
+    """Fork now the render child of each backend with a slow start (``warm_up``).
+
+    The PDF backend's child imports WeasyPrint while this process reads and typesets the
+    work, so the two overlap on a second core (:class:`fic2book.limits.Prestarted`).  Only
+    where books are rendered in a limited child anyway: that child is simply forked earlier.
+    """
+    if not (options.timeout or options.max_memory) or not hasattr(os, "fork"):
+        return contextlib.nullcontext()
+    from fic2book.limits import Prestarted, prestarted
+
+    children: dict[str, Prestarted] = {}
+    for backend in backends:
+        ready = getattr(backend, "warm_up", None)
+        if ready is not None:
+            children[backend.name] = Prestarted(ready)
+    return prestarted(children)

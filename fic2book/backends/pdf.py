@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from fic2book.backends import register
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.errors import BackendUnavailableError, OutputError, RenderError, UsageError
-from fic2book.limits import run_limited
+from fic2book.limits import run_limited, take_prestarted
 from fic2book.model import Chapter, Work
 from fic2book.options import RenderOptions, css_page_size, length_mm, page_size_mm
 from fic2book.render import option_styles, render_template
@@ -287,6 +287,147 @@ def _drop_attachments(document: Any) -> None:
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
+def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool = True) -> None:
+    """Render ``work`` into the PDF file ``target``.
+
+    Layout is the one step whose time and memory hostile markup or CSS can blow up: with
+    ``limited`` it runs in a child process under ``--timeout`` and ``--max-memory``
+    (:func:`~fic2book.limits.run_limited`); without, the caller is that child already.
+    """
+    # Everything a user can get wrong is checked before the slow import.
+    geometry = page_geometry(options.page_size, options.gutter)
+    user_css = read_user_css(options.css)
+    cover = pdf_cover(work, options)
+    html = book_html(work, options, cover)
+
+    weasyprint = _import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    from fic2book.fetch import BASE_URL, AssetFetcher
+
+    render_options = weasyprint_options(options, weasyprint.DEFAULT_OPTIONS)
+    page_css = geometry.css() + (cover_css(options.page_size) if cover else "")
+
+    def layout() -> None:
+        fetcher = AssetFetcher(work.assets)
+        fonts = FontConfiguration()
+        stylesheets = [
+            weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
+            for text in [*_bundled_css(options), page_css, *user_css]
+        ]
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+            stylesheets=stylesheets, font_config=fonts, **render_options
+        )
+        _drop_attachments(document)
+        if fetcher.refused:
+            logger.warning(
+                "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
+            )
+        try:
+            document.write_pdf(target, **render_options)
+        except OSError as err:
+            raise OutputError(f"{target}: {err.strerror or err}") from err
+
+    groups = _parallel_plan(work, options)
+    if groups:
+
+        def parallel_layout() -> None:
+            from fic2book.backends import pdf_parallel
+
+            def render_document(text: str, extra_css: str) -> Any:
+                fetcher = AssetFetcher(work.assets)
+                fonts = FontConfiguration()
+                stylesheets = [
+                    weasyprint.CSS(
+                        string=css, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
+                    )
+                    for css in [*_bundled_css(options), page_css, extra_css]
+                ]
+                document = weasyprint.HTML(
+                    string=text, base_url=BASE_URL, url_fetcher=fetcher
+                ).render(stylesheets=stylesheets, font_config=fonts, **render_options)
+                _drop_attachments(document)
+                if fetcher.refused:
+                    logger.warning(
+                        "%d external resource(s) were not loaded into %s",
+                        len(fetcher.refused),
+                        target,
+                    )
+                return document
+
+            last = len(groups) - 1
+            ids = [
+                pdf_parallel.wrapper_ids(work, group, index == last)
+                for index, group in enumerate(groups)
+            ]
+            every_id = [name for group_ids in ids for name in group_ids]
+            counts = pdf_parallel.PageCounts(len(groups), len(every_id))
+
+            def render_group(index: int) -> pdf_parallel.Piece:
+                text = book_html(
+                    work,
+                    options,
+                    None,
+                    part_chapters=groups[index],
+                    with_back=index == last,
+                )
+                with pdf_parallel.page_number_hook(counts, index):
+                    document = render_document(text, pdf_parallel.GROUP_CSS)
+                anchors = pdf_parallel.anchor_pages(document, ids[index])
+                counts.publish_anchors(
+                    sum(len(group_ids) for group_ids in ids[:index]),
+                    [anchors[name] for name in ids[index]],
+                )
+                pdf = document.write_pdf(**render_options)
+                return pdf_parallel.Piece(pdf, len(document.pages), anchors)
+
+            def render_front() -> pdf_parallel.Piece:
+                # The contents list each wrapper's folio: its group's first folio plus its
+                # page in the group.
+                starts = counts.anchors()
+                toc_pages: dict[str, int] = {}
+                for index, group_ids in enumerate(ids):
+                    folio = counts.first_folio(index)
+                    for name in group_ids:
+                        toc_pages[name] = folio + starts[len(toc_pages)]
+                front_html = book_html(work, options, cover, toc_pages=toc_pages)
+                front = render_document(front_html, pdf_parallel.FRONT_CSS)
+                # Only the pages before the first chapter placeholder are kept.
+                kept = min(pdf_parallel.anchor_pages(front, every_id).values())
+                return pdf_parallel.Piece(front.write_pdf(**render_options), kept, {})
+
+            pieces, front_piece = pdf_parallel.render_groups(
+                render_group, len(groups), counts, render_front
+            )
+            data = pdf_parallel.join(front_piece, pieces)
+            try:
+                target.write_bytes(data)
+            except OSError as err:
+                raise OutputError(f"{target}: {err.strerror or err}") from err
+
+        with fewer_collections():
+            if limited:
+                run_limited(
+                    parallel_layout,
+                    timeout=options.timeout,
+                    max_memory=options.max_memory,
+                    what="the PDF",
+                )
+            else:
+                parallel_layout()
+        return
+
+    # Layout is the one step whose time and memory hostile markup or CSS can blow up
+    # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
+    with fewer_collections():
+        if limited:
+            run_limited(
+                layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF"
+            )
+        else:
+            layout()
+
+
 @register
 class PdfBackend:
     """Print-ready PDF: A5 by default, chapters on rectos, running heads and a real TOC."""
@@ -297,136 +438,29 @@ class PdfBackend:
         "print-ready PDF (WeasyPrint): title page, tag summary, contents, running heads"
     )
 
+    def warm_up(self) -> None:
+        """Import WeasyPrint: run in a prestarted render child while the work is read."""
+        _import_weasyprint()
+
     def write(self, work: Work, target: Path, options: RenderOptions) -> None:
         """Render ``work`` into the PDF file ``target``."""
-        # Everything a user can get wrong is checked before the slow import.
-        geometry = page_geometry(options.page_size, options.gutter)
-        user_css = read_user_css(options.css)
-        cover = pdf_cover(work, options)
-        html = book_html(work, options, cover)
-
-        weasyprint = _import_weasyprint()
-        from weasyprint.text.fonts import FontConfiguration
-
-        from fic2book.fetch import BASE_URL, AssetFetcher
-
-        render_options = weasyprint_options(options, weasyprint.DEFAULT_OPTIONS)
-        page_css = geometry.css() + (cover_css(options.page_size) if cover else "")
-
-        def layout() -> None:
-            fetcher = AssetFetcher(work.assets)
-            fonts = FontConfiguration()
-            stylesheets = [
-                weasyprint.CSS(
-                    string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
-                )
-                for text in [*_bundled_css(options), page_css, *user_css]
-            ]
-            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-                stylesheets=stylesheets, font_config=fonts, **render_options
-            )
-            _drop_attachments(document)
-            if fetcher.refused:
-                logger.warning(
-                    "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
-                )
-            try:
-                document.write_pdf(target, **render_options)
-            except OSError as err:
-                raise OutputError(f"{target}: {err.strerror or err}") from err
-
-        groups = _parallel_plan(work, options)
-        if groups:
-
-            def parallel_layout() -> None:
-                from fic2book.backends import pdf_parallel
-
-                def render_document(text: str, extra_css: str) -> Any:
-                    fetcher = AssetFetcher(work.assets)
-                    fonts = FontConfiguration()
-                    stylesheets = [
-                        weasyprint.CSS(
-                            string=css, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
-                        )
-                        for css in [*_bundled_css(options), page_css, extra_css]
-                    ]
-                    document = weasyprint.HTML(
-                        string=text, base_url=BASE_URL, url_fetcher=fetcher
-                    ).render(stylesheets=stylesheets, font_config=fonts, **render_options)
-                    _drop_attachments(document)
-                    if fetcher.refused:
-                        logger.warning(
-                            "%d external resource(s) were not loaded into %s",
-                            len(fetcher.refused),
-                            target,
-                        )
-                    return document
-
-                last = len(groups) - 1
-                ids = [
-                    pdf_parallel.wrapper_ids(work, group, index == last)
-                    for index, group in enumerate(groups)
-                ]
-                every_id = [name for group_ids in ids for name in group_ids]
-                counts = pdf_parallel.PageCounts(len(groups), len(every_id))
-
-                def render_group(index: int) -> pdf_parallel.Piece:
-                    text = book_html(
-                        work,
-                        options,
-                        None,
-                        part_chapters=groups[index],
-                        with_back=index == last,
-                    )
-                    with pdf_parallel.page_number_hook(counts, index):
-                        document = render_document(text, pdf_parallel.GROUP_CSS)
-                    anchors = pdf_parallel.anchor_pages(document, ids[index])
-                    counts.publish_anchors(
-                        sum(len(group_ids) for group_ids in ids[:index]),
-                        [anchors[name] for name in ids[index]],
-                    )
-                    pdf = document.write_pdf(**render_options)
-                    return pdf_parallel.Piece(pdf, len(document.pages), anchors)
-
-                def render_front() -> pdf_parallel.Piece:
-                    # The contents list each wrapper's folio: its group's first folio plus its
-                    # page in the group.
-                    starts = counts.anchors()
-                    toc_pages: dict[str, int] = {}
-                    for index, group_ids in enumerate(ids):
-                        folio = counts.first_folio(index)
-                        for name in group_ids:
-                            toc_pages[name] = folio + starts[len(toc_pages)]
-                    front_html = book_html(work, options, cover, toc_pages=toc_pages)
-                    front = render_document(front_html, pdf_parallel.FRONT_CSS)
-                    # Only the pages before the first chapter placeholder are kept.
-                    kept = min(pdf_parallel.anchor_pages(front, every_id).values())
-                    return pdf_parallel.Piece(front.write_pdf(**render_options), kept, {})
-
-                pieces, front_piece = pdf_parallel.render_groups(
-                    render_group, len(groups), counts, render_front
-                )
-                data = pdf_parallel.join(front_piece, pieces)
-                try:
-                    target.write_bytes(data)
-                except OSError as err:
-                    raise OutputError(f"{target}: {err.strerror or err}") from err
-
-            with fewer_collections():
-                run_limited(
-                    parallel_layout,
-                    timeout=options.timeout,
-                    max_memory=options.max_memory,
-                    what="the PDF",
-                )
+        early = take_prestarted(self.name)
+        if early is None:
+            render_pdf(work, target, options)
             return
-
-        # Layout is the one step whose time and memory hostile markup or CSS can blow up
-        # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
-        with fewer_collections():
-            run_limited(
-                layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF"
-            )
+        # What a user can get wrong is reported before the child gets the book.
+        page_geometry(options.page_size, options.gutter)
+        read_user_css(options.css)
+        early.run(
+            render_pdf,
+            work,
+            target,
+            options,
+            False,
+            timeout=options.timeout,
+            max_memory=options.max_memory,
+            what="the PDF",
+        )
 
 
 def _parallel_plan(work: Work, options: RenderOptions) -> list[list[Chapter]]:

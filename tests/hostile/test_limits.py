@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -9,11 +12,14 @@ import pytest
 
 from fic2book.errors import InputError, RenderError, UsageError
 from fic2book.limits import (
+    Prestarted,
     check_data_size,
     check_input_size,
     parse_seconds,
     parse_size,
+    prestarted,
     run_limited,
+    take_prestarted,
 )
 
 
@@ -120,3 +126,99 @@ def test_pdf_memory_cap_through_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 6, result.output
     assert "--max-memory" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- a render child forked before the book exists (Prestarted) -------------------------------
+# Jobs cross a pipe, so they are module-level functions.
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(f"{text} {os.environ.get('FIC2BOOK_READY', '-')}")
+
+
+def _fail(message: str) -> None:
+    raise InputError(message)
+
+
+def _hog() -> None:
+    blocks = [bytearray(64 * 1024**2) for _ in range(64)]  # 4 GiB
+    del blocks
+
+
+def _get_ready() -> None:
+    # Runs in the child before the job arrives; the job sees what it did.
+    os.environ["FIC2BOOK_READY"] = "ready"
+
+
+def test_prestarted_child_gets_ready_then_runs_the_job(tmp_path: Path) -> None:
+    child = Prestarted(_get_ready)
+    target = tmp_path / "out"
+    child.run(_write, target, "done", timeout=30, max_memory=None, what="x")
+    assert target.read_text() == "done ready"
+    assert "FIC2BOOK_READY" not in os.environ  # it happened in the child
+    with pytest.raises(RuntimeError):
+        child.run(_write, target, "again", timeout=30, max_memory=None, what="x")
+
+
+def test_prestarted_child_errors_and_limits_come_back() -> None:
+    with pytest.raises(InputError, match="bad input in the child"):
+        Prestarted(_get_ready).run(
+            _fail, "bad input in the child", timeout=30, max_memory=None, what="x"
+        )
+    started = time.monotonic()
+    with pytest.raises(RenderError, match=r"took longer than 0\.5 s \(--timeout\)"):
+        Prestarted(_get_ready).run(time.sleep, 30, timeout=0.5, max_memory=None, what="the PDF")
+    assert time.monotonic() - started < 10
+    with pytest.raises(RenderError, match=r"more than 1 GiB of memory \(--max-memory\)"):
+        Prestarted(_get_ready).run(_hog, timeout=60, max_memory=1024**3, what="the PDF")
+
+
+def test_prestarted_child_that_fails_or_hangs_getting_ready(tmp_path: Path) -> None:
+    def broken() -> None:
+        raise OSError("no Pango here")
+
+    with pytest.raises(OSError, match="no Pango here"):
+        Prestarted(broken).run(_write, tmp_path / "x", "x", timeout=30, max_memory=None, what="x")
+    assert not (tmp_path / "x").exists()
+    # A child stuck getting ready never reads its job: the timeout still stops it.
+    started = time.monotonic()
+    with pytest.raises(RenderError, match="took longer"):
+        Prestarted(lambda: time.sleep(60)).run(
+            _write, tmp_path / "y", "y" * 1_000_000, timeout=0.5, max_memory=None, what="x"
+        )
+    assert time.monotonic() - started < 10
+
+
+def test_unused_prestarted_children_are_stopped() -> None:
+    child = Prestarted(lambda: time.sleep(60))
+    pid = child._pid
+    with prestarted({"pdf": child}):
+        assert take_prestarted("epub") is None
+    # Leaving the block stopped and reaped the child nobody took.
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert take_prestarted("pdf") is None
+
+
+def test_convert_renders_the_pdf_in_the_prestarted_child(tmp_path: Path) -> None:
+    """With the default limits this process never imports WeasyPrint: the child did it all."""
+    source = Path(__file__).resolve().parent.parent / "data" / "no-office-relations.txt"
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from fic2book.pipeline import convert_file\n"
+        "from fic2book.options import RenderOptions\n"
+        "limits = dict(timeout=0, max_memory=0) if sys.argv[2] == 'off' else {}\n"
+        f"source = Path({str(source)!r})\n"
+        "convert_file(source, ['pdf'], Path(sys.argv[1]), RenderOptions(**limits))\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    for limits, imported in (("on", "False"), ("off", "True")):
+        book = tmp_path / f"{limits}.pdf"
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(book), limits],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == imported
+        assert book.read_bytes().startswith(b"%PDF-")
