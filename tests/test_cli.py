@@ -111,27 +111,6 @@ def test_python_m_fic2book_help() -> None:
     assert "fic2book" in result.stdout and "convert" in result.stdout
 
 
-def test_inspect_loads_no_backend_library() -> None:
-    # inspect (and --help) must not pay for ebooklib or WeasyPrint.
-    code = (
-        "import sys\n"
-        "from fic2book.cli import app\n"
-        f"app(['inspect', {str(SEED)!r}, '--json'], standalone_mode=False)\n"
-        "heavy = [m for m in ('ebooklib', 'weasyprint', 'fic2book.backends') if m in sys.modules]\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "HEAVY []" in result.stderr
-
-
 # --- convert ---------------------------------------------------------------------------
 
 
