@@ -208,6 +208,24 @@ def check_source(source: Path) -> None:
         raise InputError(f"{source}: is a directory, not a work")
 
 
+def read_file(path: Path) -> bytes:
+    """An input file's bytes; every way of not being a readable file is an :class:`InputError`.
+
+    The readers share this, so a folder, a FIFO (which would block) or a missing file reads
+    the same whatever the format.
+    """
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file")
+        if path.exists() and not path.is_file():
+            raise InputError(f"{path}: is not a regular file")
+        return path.read_bytes()
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from err
+
+
 def read_work(path: Path, from_format: str | None = None) -> Work:
     """Read ``path`` with the named reader or the one chosen for it."""
     reader = reader_named(from_format) if from_format else reader_for(path)

@@ -55,7 +55,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import register
+from fic2book.readers import read_file, register
 
 logger = logging.getLogger(__name__)
 
@@ -689,10 +689,7 @@ def _build_chapters(
 
 def read_input(path: Path) -> bytes:
     """Read an input file's bytes, refusing an empty one."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: {err.strerror or err}") from err
+    data = read_file(path)
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     return data

@@ -53,7 +53,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import register
+from fic2book.readers import read_file, register
 from fic2book.readers.headings import split_heading
 from fic2book.sanitize import SCENE_BREAK
 
@@ -174,14 +174,7 @@ def _refuse_lost_nesting(tokens: Sequence[Token], md: MarkdownIt, path: Path) ->
 
 def _read_text(path: Path) -> str:
     """Read the file as UTF-8 (a BOM is dropped), else cp1252; refuse binary files."""
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, not a file")
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except OSError as err:
-        raise InputError(f"{path}: {err.strerror or err}") from err
+    data = read_file(path)
     if b"\x00" in data:
         raise InputError(f"{path}: looks like a binary file, not text")
     try:

@@ -78,7 +78,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import register
+from fic2book.readers import read_file, register
 from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ class TextReader:
 
     def read(self, path: Path) -> Work:
         """Parse ``path`` into a :class:`Work`; unusable input raises :class:`InputError`."""
-        text = _decode(path, _read_bytes(path))
+        text = _decode(path, read_file(path))
         lines = text.split("\n")
         start = _first_content(lines)
         if start is None:
@@ -367,21 +367,6 @@ class TextReader:
 
 # ---------------------------------------------------------------------------------------------
 # Bytes to text
-
-
-def _read_bytes(path: Path) -> bytes:
-    """Read the file, turning every way of not being a readable file into :class:`InputError`."""
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, not a file")
-        if path.exists() and not path.is_file():
-            # A FIFO or device would block or never end.
-            raise InputError(f"{path}: is not a regular file")
-        return path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
-    except OSError as err:
-        raise InputError(f"{path}: {err.strerror or err}") from err
 
 
 def _bom_encoding(data: bytes) -> str | None:
