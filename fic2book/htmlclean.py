@@ -480,14 +480,23 @@ class LocalImages:
         if sniffed is None:
             return None
         content, media_type, suffix = sniffed
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "image"
-        name = f"{stem}{suffix}"
-        counter = 2
-        while name in self._names:
-            name = f"{stem}-{counter}{suffix}"
-            counter += 1
-        self._names.add(name)
-        return Asset(f"images/{name}", media_type, content)
+        return Asset(image_href(path.stem, suffix, self._names), media_type, content)
+
+
+def image_href(stem: str, suffix: str, taken: set[str]) -> str:
+    """A book path ``images/STEM.SUFFIX`` for a picture, safe and not yet in ``taken``.
+
+    The stem keeps letters, digits, ``_`` and ``-``; a clash gets ``-2``, ``-3``…  The path
+    is added to ``taken``.
+    """
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "image"
+    href = f"images/{stem}{suffix}"
+    counter = 2
+    while href in taken:
+        href = f"images/{stem}-{counter}{suffix}"
+        counter += 1
+    taken.add(href)
+    return href
 
 
 @dataclass

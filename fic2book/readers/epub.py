@@ -39,7 +39,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import MAX_IMAGE_BYTES, clean_markup, sniff_image
+from fic2book.htmlclean import MAX_IMAGE_BYTES, clean_markup, image_href, sniff_image
 from fic2book.language import language_tag
 from fic2book.model import (
     Asset,
@@ -614,14 +614,7 @@ class _Images:
         if sniffed is not None:
             content, media_type, suffix = sniffed
             stem = posixpath.splitext(posixpath.basename(member))[0]
-            stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "image"
-            href = f"images/{stem}{suffix}"
-            counter = 2
-            while href in self.hrefs:
-                href = f"images/{stem}-{counter}{suffix}"
-                counter += 1
-            self.hrefs.add(href)
-            asset = Asset(href, media_type, content)
+            asset = Asset(image_href(stem, suffix, self.hrefs), media_type, content)
         self.by_member[member] = asset
         return asset
 
