@@ -298,7 +298,6 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
     geometry = page_geometry(options.page_size, options.gutter)
     user_css = read_user_css(options.css)
     cover = pdf_cover(work, options)
-    html = book_html(work, options, cover)
 
     weasyprint = _import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
@@ -315,6 +314,8 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
             weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
             for text in [*_bundled_css(options), page_css, *user_css]
         ]
+        # The whole book's HTML only here: the parallel path renders each piece's instead.
+        html = book_html(work, options, cover)
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts, **render_options
         )
