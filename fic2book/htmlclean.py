@@ -49,6 +49,7 @@ from markupsafe import Markup
 
 from fic2book.errors import InputError
 from fic2book.model import Asset
+from fic2book.numbers import parse_whole
 from fic2book.sanitize import clean_html
 
 logger = logging.getLogger(__name__)
@@ -452,15 +453,15 @@ class LocalImages:
         if is_remote(src):
             return None
         relative = unquote(urlsplit(src.strip()).path).replace("\\", "/")
-        if not relative or relative.startswith("/"):
-            return None
+        if not relative or relative.startswith("/") or "\x00" in relative:
+            return None  # NUL: no file has it in its name (and os calls refuse it)
         parts = PurePosixPath(posixpath.normpath(relative)).parts
         if not parts or parts[0] == ".." or ".." in parts:
             return None
         try:
             root = self.folder.resolve(strict=True)
             target = root.joinpath(*parts).resolve(strict=True)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, ValueError):
             return None
         if not target.is_relative_to(root) or not target.is_file():
             return None
@@ -697,7 +698,7 @@ def _style_wrappers(style: str) -> list[str]:
     if declarations.get("font-style", "").startswith(("italic", "oblique")):
         wrappers.append("em")
     weight = declarations.get("font-weight", "")
-    if weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600):
+    if weight in ("bold", "bolder") or (parse_whole(weight) or 0) >= 600:
         wrappers.append("strong")
     decoration = declarations.get("text-decoration", "") + declarations.get(
         "text-decoration-line", ""
@@ -721,8 +722,11 @@ def _prepare_image(element: Element, load_asset: AssetLoader | None, context: st
         element.set("src", asset.href)
         element.set("alt", alt)
         for name in ("width", "height"):
-            if not (element.get(name) or "").strip().isdigit():
+            number = parse_whole(element.get(name))
+            if number is None:
                 element.attrib.pop(name, None)
+            else:
+                element.set(name, str(number))
         return
     label = alt or _image_name(src) or "image"
     shown = src if len(src) <= 80 else src[:77] + "..."
@@ -745,7 +749,9 @@ def _image_name(src: str) -> str:
     parts = urlsplit(src.strip())
     if parts.scheme and parts.scheme.lower() not in ("http", "https", "file", "ftp"):
         return ""
-    return unquote(parts.path).rstrip("/").rsplit("/", 1)[-1]
+    name = unquote(parts.path).rstrip("/").rsplit("/", 1)[-1]
+    # %00 and other escaped control characters: XML (and so lxml) cannot hold them.
+    return _XML_ILLEGAL.sub("", name)
 
 
 # ---------------------------------------------------------------------------------------------

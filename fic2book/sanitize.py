@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from fic2book.numbers import parse_whole
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -157,8 +159,8 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if name == "lang":
         return value if _LANGUAGE_TAG.fullmatch(value.strip()) else None
     if name in _INTEGER_ATTRIBUTES:
-        stripped = value.strip()
-        return stripped if stripped.isdigit() and (name == "start" or int(stripped) > 0) else None
+        number = parse_whole(value)
+        return str(number) if number is not None and (name == "start" or number > 0) else None
     if name in _ENUMERATED:
         allowed = _ENUMERATED[name]
         if name == "type":

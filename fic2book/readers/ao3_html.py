@@ -34,6 +34,7 @@ from typing import ClassVar
 from lxml import etree
 from markupsafe import Markup
 
+from fic2book import numbers
 from fic2book.errors import InputError
 from fic2book.htmlclean import (
     AssetCollector,
@@ -124,9 +125,9 @@ def tags_of(dd: Element) -> list[str]:
     return link_texts(dd) or split_list(text_of(dd))
 
 
-def parse_count(value: str) -> int:
-    """``12,345`` or ``12 345`` as an int."""
-    return int("".join(ch for ch in value if ch.isdigit()))
+def parse_count(value: str) -> int | None:
+    """``12,345`` or ``12 345`` as an int; ``None`` for no number or an absurdly long one."""
+    return numbers.parse_count(value)
 
 
 def parse_stats(text: str) -> tuple[Stats, list[ExtraField]]:

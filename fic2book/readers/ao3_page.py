@@ -40,6 +40,7 @@ from fic2book.htmlclean import (
     text_of,
 )
 from fic2book.model import Asset, Chapter, SeriesEntry, Work
+from fic2book.numbers import parse_whole
 from fic2book.readers import register
 from fic2book.readers.ao3_html import (
     TAG_LABELS,
@@ -147,13 +148,10 @@ def _read_meta(meta: Element, preface: Preface) -> None:
 def _series(holder: Element) -> list[SeriesEntry]:
     """One ``span.position``: ``Part 2 of <a>Name</a>``; the part may itself be a link."""
     links = [a for a in holder.iter("a") if "/series/" in (a.get("href") or "")]
-    if len(links) >= 2 and text_of(links[0]).isdigit():
+    part = parse_whole(text_of(links[0])) if len(links) >= 2 else None
+    if part is not None:
         # "Part <a>2</a> of the <a>Name</a>": the first link is the position.
-        return [
-            SeriesEntry(
-                text_of(links[-1]), int(text_of(links[0])), absolute_url(links[-1].get("href"))
-            )
-        ]
+        return [SeriesEntry(text_of(links[-1]), part, absolute_url(links[-1].get("href")))]
     return parse_series(holder)
 
 

@@ -53,6 +53,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
+from fic2book.numbers import parse_count
 from fic2book.readers import read_file, register
 from fic2book.readers.headings import split_heading
 from fic2book.sanitize import SCENE_BREAK
@@ -198,15 +199,9 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
     else:
         raise InputError(f"{path}: the front matter opened on line 1 is never closed with '---'")
     source = "\n".join(lines[1:index])
-    import yaml
+    from fic2book.readers.front_matter import load_front_matter
 
-    try:
-        meta = yaml.safe_load(source) if source.strip() else {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" on line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise InputError(f"{path}: front matter{where}: {problem}") from err
+    meta = load_front_matter(source, path) if source.strip() else {}
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -259,11 +254,11 @@ def _parse_count(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value >= 0 else None
+        return parse_count(value)
     text = str(value).strip()
     if _COUNT.fullmatch(text) is None:
         return None
-    return int(re.sub(r"\D", "", text))
+    return parse_count(text)
 
 
 def _parse_series(value: object) -> list[SeriesEntry] | None:
@@ -283,7 +278,7 @@ def _parse_series(value: object) -> list[SeriesEntry] | None:
         elif isinstance(item, str | int) and str(item).strip():
             match = _SERIES_PART.fullmatch(str(item).strip())
             if match is not None:
-                entries.append(SeriesEntry(match.group(2).strip(), int(match.group(1))))
+                entries.append(SeriesEntry(match.group(2).strip(), parse_count(match.group(1))))
             else:
                 entries.append(SeriesEntry(str(item).strip()))
         else:
@@ -384,8 +379,10 @@ class _Fields:
     def _set_chapters(self, value: Any) -> bool:
         match = _CHAPTER_COUNT.fullmatch(str(value).strip())
         if match is not None:
-            posted = int(match.group(1).replace(",", ""))
-            total = None if match.group(2) == "?" else int(match.group(2).replace(",", ""))
+            posted = parse_count(match.group(1))
+            total = None if match.group(2) == "?" else parse_count(match.group(2))
+            if posted is None or (total is None and match.group(2) != "?"):
+                return False
             self.chapters = (posted, total)
             return True
         self.bare_chapters = _parse_count(value)

@@ -78,6 +78,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
+from fic2book.numbers import parse_count
 from fic2book.readers import read_file, register
 from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 
@@ -657,9 +658,10 @@ def _parse_series(value: str) -> list[SeriesEntry]:
         part = _SERIES_PART.fullmatch(item)
         bracket = _SERIES_BRACKET.fullmatch(item)
         if part is not None:
-            entries.append(SeriesEntry(part.group(2).strip(), int(part.group(1))))
+            entries.append(SeriesEntry(part.group(2).strip(), parse_count(part.group(1))))
         elif bracket is not None:
-            entries.append(SeriesEntry(bracket.group(1), int(bracket.group(2) or bracket.group(3))))
+            number = bracket.group(2) or bracket.group(3)
+            entries.append(SeriesEntry(bracket.group(1), parse_count(number)))
         elif item:
             entries.append(SeriesEntry(item))
     return entries
@@ -670,7 +672,7 @@ def _parse_count(value: str) -> int | None:
     value = value.strip()
     if _COUNT.fullmatch(value) is None:
         return None
-    return int("".join(ch for ch in value if ch.isdigit()))
+    return parse_count(value)
 
 
 def _parse_date(value: str) -> dt.date | None:
@@ -859,7 +861,7 @@ def _heading_title(match: re.Match[str]) -> tuple[bool, str | None]:
 def _parse_number(text: str) -> int | None:
     """Digits, a number word ("Twenty-One") or a Roman numeral."""
     if text.isdigit():
-        return int(text)
+        return parse_count(text)
     lowered = " ".join(text.lower().replace("-", " ").split())
     if lowered in _NUMBER_WORDS:
         return _NUMBER_WORDS[lowered]
