@@ -1,9 +1,10 @@
-"""Shared fixtures: a model factory, the sample paths and the golden-file switch."""
+"""Shared fixtures: a model factory, the sample paths, the golden-file switch, one EPUBCheck JVM."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from fic2book.model import Chapter, SeriesEntry, Stats, Status, TagGroup, TagKind, Work
 from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
+from tests.epubcheck import stop_session_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -82,3 +84,10 @@ def make_work(**overrides: Any) -> Work:
         url="https://archiveofourown.org/works/123456",
     )
     return dataclasses.replace(work, **overrides)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def epubcheck_jvm() -> Iterator[None]:
+    """One EPUBCheck JVM per session: started by the first check, if any, and stopped here."""
+    yield
+    stop_session_server()

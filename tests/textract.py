@@ -28,6 +28,8 @@ OPF_NS = {
 
 #: Hyphens (ASCII, U+2010, soft) at the end of a PDF line: the word goes on on the next line.
 _LINE_END_HYPHEN = re.compile("[-\u2010\u00ad]\\s*\n\\s*")
+#: A hyphen the layout inserted (U+2010 or a soft hyphen) at the end of a line.
+_INSERTED_HYPHEN = re.compile("[\u2010\u00ad][ \t]*\n\\s*")
 #: Characters deleted inside a token: apostrophes (straight, curly, modifier) and soft hyphens.
 _DELETED = re.compile("['\u2019\u2018\u02bc\u00ad]")
 
@@ -161,6 +163,22 @@ def words(text: str) -> list[str]:
 def squashed(text: str) -> str:
     """All tokens of ``text`` run together, for hyphenation-proof substring checks."""
     return "".join(words(text))
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with line-end hyphenation joined and every whitespace run removed.
+
+    Where a PDF breaks a line depends on the page, the fonts and the lengths of the strings
+    laid out (a temporary path in a title moves every break after it), so "is this phrase in
+    the PDF" compares unwrapped text: a break anywhere, even inside a word, changes nothing.
+    """
+    text = _INSERTED_HYPHEN.sub("", unicodedata.normalize("NFC", text))
+    return "".join(text.split())
+
+
+def has_text(book: str, phrase: str) -> bool:
+    """Tell whether ``phrase`` is in a PDF's extracted text, however its lines were broken."""
+    return unwrapped(phrase) in unwrapped(book)
 
 
 def missing_words(source: str, book: str) -> list[str]:

@@ -32,6 +32,7 @@ from fic2book.model import Chapter, TagGroup, TagKind, Work
 from fic2book.options import RenderOptions
 from fic2book.sanitize import clean_html, paragraphs, text_block
 from tests.conftest import ROOT, make_work
+from tests.textract import has_text
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdffonts")),
@@ -239,7 +240,7 @@ def test_folios_blank_versos_and_contents_are_there(single: Rendered) -> None:
     assert any(re.fullmatch(r"\d+", folio) for folio in folios)
     contents = next(page for page in single.pages if "Contents" in page)
     assert re.search(r"Part 9 [. ]+\d+", contents)
-    assert "Appendix: All Tags" in contents
+    assert has_text(contents, "Appendix: All Tags")
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
@@ -337,12 +338,20 @@ def _session_processes() -> set[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_timeout_stops_every_worker(work: Work, tmp_path: Path) -> None:
+def test_timeout_stops_every_worker(tmp_path: Path) -> None:
+    # About 200,000 words: far more than any machine lays out in the half second allowed.
+    base = big_work()
+    chapters = tuple(
+        dataclasses.replace(chapter, body=chapter_body(chapter.number, 400))
+        for chapter in base.chapters
+    )
+    work = dataclasses.replace(base, chapters=chapters)
     before = _session_processes()
     with pytest.raises(RenderError, match="--timeout"):
         render(work, tmp_path / "slow.pdf", pdf_jobs=2, timeout=0.5)
-    # The workers notice that their parent was killed within half a second.
-    deadline = time.monotonic() + 5
+    # The workers notice that their parent was killed (within half a second); the generous
+    # bound only keeps a broken build from hanging the suite.
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         left = _session_processes() - before - {os.getpid()}
         if not left:

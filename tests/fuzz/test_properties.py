@@ -96,6 +96,7 @@ def works(draw: st.DrawFn) -> Work:
     )
 
 
+@pytest.mark.slow
 def test_generated_works_pass_epubcheck(tmp_path: Path) -> None:
     """Ten generated works become EPUBs that EPUBCheck passes with no error or warning."""
     jar = epubcheck_jar()

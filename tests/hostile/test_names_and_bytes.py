@@ -134,6 +134,7 @@ def test_fifty_megabyte_line_epub(long_line: Path, sandbox: Sandbox) -> None:
     assert "final-marker" in text
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_line_pdf_times_out(long_line: Path, sandbox: Sandbox) -> None:
     """Laying out 10 million words hits --timeout: one line, exit 6, no half-written file."""
     sandbox.freeze()

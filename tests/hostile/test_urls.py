@@ -23,7 +23,7 @@ from tests.hostile.conftest import (
     check_contained,
     make_sandbox,
 )
-from tests.textract import epub_text, pdf_text
+from tests.textract import epub_text, has_text, pdf_text
 
 #: Hostile markup by vector; {URL} is the trap server, {FILE} the secret as a file: URL.
 VECTORS: dict[str, str] = {
@@ -202,4 +202,4 @@ def test_vector(converted: Converted, name: str) -> None:
     check_books_safe(books)
     for book in books:
         text = epub_text(book) if book.suffix == ".epub" else pdf_text(book)
-        assert f"Safe words {name} survive" in " ".join(text.split())
+        assert has_text(text, f"Safe words {name} survive")

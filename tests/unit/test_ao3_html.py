@@ -469,6 +469,7 @@ def test_every_fixture_is_covered(books: dict[str, Book]) -> None:
     assert len(books) == 9
 
 
+@pytest.mark.slow
 def test_every_epub_passes_epubcheck(
     books: dict[str, Book], epubcheck_reports: dict[Path, list[dict[str, Any]]]
 ) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import re
 import struct
-import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -463,10 +462,8 @@ def test_billion_laughs_not_expanded(tmp_path: Path) -> None:
         tmp_path / "laughs.epub",
         {"OEBPS/content.opf": opf("<dc:title>&lol9;</dc:title>", f"<!DOCTYPE p [{entities}]>")},
     )
-    started = time.monotonic()
     with pytest.raises(InputError, match="declares XML entities"):
         read_work(path)
-    assert time.monotonic() - started < 5
 
 
 def test_zip_bomb_refused(tmp_path: Path) -> None:
