@@ -58,7 +58,7 @@ import itertools
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -78,8 +78,8 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.numbers import parse_count
 from fic2book.readers import read_file, register
+from fic2book.readers.common import parse_chapter_count, written_count
 from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 
 logger = logging.getLogger(__name__)
@@ -225,8 +225,6 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
 _SERIES_SEPARATOR = re.compile(r",\s*(?=Part\s+\d+\s+of\s)", re.IGNORECASE)
 _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
 _SERIES_BRACKET = re.compile(r"(.+?)\s*(?:\[(\d+)\]|#(\d+))")
-_COUNT = re.compile(r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+")
-_CHAPTER_COUNT = re.compile(r"(\d[\d,.]*)\s*/\s*(\d[\d,.]*|\?)")
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
@@ -362,7 +360,8 @@ class TextReader:
                     f"{path}: the header is not followed by any text"
                     " (a blank line must separate the header from the story)"
                 )
-        body = _parse_body(body_lines, path)
+        declared = header.chapters_posted or header.bare_chapter_count
+        body = _parse_body(body_lines, path, declared)
         return _build_work(path, header, body)
 
 
@@ -584,7 +583,7 @@ class _Header:
                 self.completed_status = Status.COMPLETE
             return True
         if kind in _COUNT_FIELDS:
-            count = _parse_count(value)
+            count = written_count(value)
             if count is None:
                 return False
             self.counts[kind] = count
@@ -606,15 +605,13 @@ class _Header:
 
     def _set_chapters(self, value: str) -> bool:
         """``3/4``, ``3/?`` or a bare ``3``."""
-        match = _CHAPTER_COUNT.fullmatch(value)
-        if match is not None:
-            posted = _parse_count(match.group(1))
-            total = None if match.group(2) == "?" else _parse_count(match.group(2))
-            if posted is None or (total is None and match.group(2) != "?"):
+        if "/" in value:
+            counts = parse_chapter_count(value)
+            if counts is None:
                 return False
-            self.chapters_posted, self.chapters_total = posted, total
+            self.chapters_posted, self.chapters_total = counts
             return True
-        count = _parse_count(value)
+        count = written_count(value)
         if count is None:
             return False
         self.bare_chapter_count = count
@@ -658,21 +655,13 @@ def _parse_series(value: str) -> list[SeriesEntry]:
         part = _SERIES_PART.fullmatch(item)
         bracket = _SERIES_BRACKET.fullmatch(item)
         if part is not None:
-            entries.append(SeriesEntry(part.group(2).strip(), parse_count(part.group(1))))
+            entries.append(SeriesEntry(part.group(2).strip(), written_count(part.group(1))))
         elif bracket is not None:
-            number = bracket.group(2) or bracket.group(3)
-            entries.append(SeriesEntry(bracket.group(1), parse_count(number)))
+            number = written_count(bracket.group(2) or bracket.group(3))
+            entries.append(SeriesEntry(bracket.group(1), number))
         elif item:
             entries.append(SeriesEntry(item))
     return entries
-
-
-def _parse_count(value: str) -> int | None:
-    """``12,345``, ``12 345``, ``12.345`` or ``12345``; ``None`` when it is not a count."""
-    value = value.strip()
-    if _COUNT.fullmatch(value) is None:
-        return None
-    return parse_count(value)
 
 
 def _parse_date(value: str) -> dt.date | None:
@@ -717,6 +706,9 @@ class _Heading:
     title: str | None
     #: "Prologue"/"Epilogue"/"Interlude" as the heading shows it, for special headings.
     label: str | None
+    #: The line also reads as a sentence ("Chapter 1: The end of it all."): it is a heading
+    #: only where the headings around it say so, never on its own in the middle of prose.
+    weak: bool = False
 
 
 @dataclass
@@ -734,14 +726,15 @@ class _Body:
 
     preamble: list[_Block]
     sections: list[tuple[_Heading | None, list[_Block]]]
+    #: Whether any heading was found (an untitled first chapter may still open the body).
+    headed: bool
 
 
-def _parse_body(raw_lines: list[str], path: Path) -> _Body:
+def _parse_body(raw_lines: list[str], path: Path, declared: int | None = None) -> _Body:
     """Classify lines, choose the real headings, join paragraphs and split into chapters."""
     lines = [line.strip() for line in raw_lines]
     width = _wrap_width(lines)
     blank_mode = width is not None or _mostly_blank_separated(lines)
-    first = _first_content(lines)
     kinds = [_Line.BLANK if not line else _Line.TEXT for line in lines]
     candidates: list[_Heading] = []
     for index, line in enumerate(lines):
@@ -753,7 +746,8 @@ def _parse_body(raw_lines: list[str], path: Path) -> _Body:
         heading = _parse_heading(index, line)
         if heading is not None and (not blank_mode or _stands_alone(lines, index, width)):
             candidates.append(heading)
-    headings = _select_headings(_drop_contents_list(candidates, lines), first)
+    choice = _select_headings(_drop_contents_list(candidates, lines), lines, declared)
+    headings = choice.headings
     for heading in headings:
         kinds[heading.index] = _Line.HEADING
     blocks = _join_blocks(lines, kinds, {h.index: h for h in headings}, blank_mode)
@@ -769,11 +763,16 @@ def _parse_body(raw_lines: list[str], path: Path) -> _Body:
                 sections.append((block.heading, current))
             else:
                 current.append(block)
+    if choice.preamble_is_chapter:
+        # The text before "Chapter 2" is chapter 1 whose heading did not survive: a chapter,
+        # never the work's notes.
+        sections.insert(0, (None, preamble))
+        preamble = []
     if any(block.kind is _Line.TEXT for block in preamble):
         logger.warning(
             "%s: text before the first chapter heading is kept as the work's notes", path.name
         )
-    return _Body(preamble, sections)
+    return _Body(preamble, sections, bool(headings))
 
 
 def _mostly_blank_separated(lines: list[str]) -> bool:
@@ -828,40 +827,41 @@ def _parse_heading(index: int, line: str) -> _Heading | None:
         match = _NUMBERED_HEADING.fullmatch(line)
         if match is not None:
             number = _parse_number(match.group("number"))
-            is_heading, title = _heading_title(match)
-            if number is not None and is_heading:
+            if number is not None:
                 keyword = match.group("keyword").lower()
                 group = "part" if keyword == "part" else "chapter"
-                return _Heading(index, group, number, title, None)
+                title = match.group("title") or None
+                return _Heading(index, group, number, title, None, _reads_as_sentence(match))
     if first in "eip":
         match = _SPECIAL_HEADING.fullmatch(line)
         if match is not None:
-            is_heading, title = _heading_title(match)
-            if is_heading:
-                word = match.group("keyword").capitalize()
-                number_text = match.group("number")
-                label = f"{word} {number_text}" if number_text else word
-                # A bare "Prologue" is its own title; "Prologue: Storm" is titled "Storm".
-                return _Heading(index, word.lower(), None, title or label, label)
+            word = match.group("keyword").capitalize()
+            number_text = match.group("number")
+            label = f"{word} {number_text}" if number_text else word
+            # A bare "Prologue" is its own title; "Prologue: Storm" is titled "Storm".
+            title = match.group("title") or label
+            return _Heading(index, word.lower(), None, title, label, _reads_as_sentence(match))
     return None
 
 
-def _heading_title(match: re.Match[str]) -> tuple[bool, str | None]:
-    """Whether the line still reads as a heading, and its title (``None`` when untitled)."""
+def _reads_as_sentence(match: re.Match[str]) -> bool:
+    """Whether a heading-shaped line could also be a sentence of prose.
+
+    "Chapter 3. she said nothing" and "Chapter 3: she left and never came back." read as
+    sentences; so do real titles ("Chapter 1: The end of it all.", "Cosette . . ."), which
+    is why such a line is only weak evidence, not prose: the headings around it decide.
+    """
     title = match.group("title")
     if not title:
-        return True, None
-    if match.group("sep") == "." and title[0].islower():
-        return False, None  # "Chapter 3. she said" is a sentence, not a heading.
-    if title.endswith(".") and not title.endswith(("..", "…")):
-        return False, None
-    return True, title
+        return False
+    lowercase_sentence = match.group("sep") == "." and title[0].islower()
+    return lowercase_sentence or (title.endswith(".") and not title.endswith(("..", "…")))
 
 
 def _parse_number(text: str) -> int | None:
     """Digits, a number word ("Twenty-One") or a Roman numeral."""
-    if text.isdigit():
-        return parse_count(text)
+    if text[0].isdecimal():
+        return written_count(text)
     lowered = " ".join(text.lower().replace("-", " ").split())
     if lowered in _NUMBER_WORDS:
         return _NUMBER_WORDS[lowered]
@@ -874,40 +874,88 @@ def _parse_number(text: str) -> int | None:
     return None
 
 
-def _select_headings(candidates: list[_Heading], first: int | None) -> list[_Heading]:
+@dataclass(frozen=True)
+class _Choice:
+    """One way of reading the body's chapters: the headings, and what the text before is."""
+
+    headings: list[_Heading]
+    #: The text before the first heading is an untitled chapter 1 (its heading did not
+    #: survive, the first found is "Chapter 2"), not the work's notes.
+    preamble_is_chapter: bool = False
+
+    @property
+    def chapters(self) -> int:
+        """How many chapters this reading makes (a heading-less body is one)."""
+        return max(1, len(self.headings) + self.preamble_is_chapter)
+
+
+def _select_headings(
+    candidates: list[_Heading], lines: list[str], declared: int | None = None
+) -> _Choice:
     """Keep the candidates that form a sequence; the rest are prose.
 
-    Numbered headings must count up by one, from 1 (or 0) when such a heading exists, else from
-    the first one seen; "Chapter" wins over "Part".  A lone numbered heading counts only at the
-    very top of the body.  Prologues come before the numbered run, epilogues after it and
-    interludes inside it; without a numbered run, special headings need company or the top.
+    Several readings are possible (chapters or parts; with or without the headings that also
+    read as sentences).  Without other evidence the first plausible one wins, in that order;
+    a header declaring ``Chapters: N`` picks the reading that finds N chapters.
     """
-    specials = [c for c in candidates if c.number is None]
-    prologue_on_top = any(s.group == "prologue" and s.index == first for s in specials)
-    chain: list[_Heading] = []
+    first = _first_content(lines)
+    readings = list(_readings(candidates, lines, first))
+    if declared is not None:
+        # Plausible readings first: a lone "Chapter 7" in prose must not win on a count alone.
+        for plausible in (True, False):
+            for choice, is_plausible in readings:
+                if is_plausible is plausible and choice.chapters == declared:
+                    return choice
+    return next((choice for choice, plausible in readings if plausible), _Choice([]))
+
+
+def _readings(
+    candidates: list[_Heading], lines: list[str], first: int | None
+) -> Iterator[tuple[_Choice, bool]]:
+    """Every reading of the headings worth considering, and whether each is plausible alone.
+
+    Numbered headings must count up by one, from 1 (or 0) when such a heading exists, else from
+    the first one seen; "Chapter" comes before "Part".  A lone numbered heading is plausible only
+    at the very top of the body (or as chapter 1 after a prologue there): a lone "Chapter 7" in
+    the middle of prose is prose.  Prologues come before the numbered run, epilogues after it
+    and interludes inside it; without a numbered run, special headings need company or the top.
+    """
+    strong = [c for c in candidates if not c.weak]
     for group in ("chapter", "part"):
-        chain = _numbered_chain([c for c in candidates if c.group == group])
-        # A lone numbered heading is real only at the top, or as chapter 1 after a prologue
-        # at the top; a lone "Chapter 7" in the middle of prose is prose.
-        if len(chain) >= 2 or (
-            chain and (chain[0].index == first or (prologue_on_top and chain[0].number == 1))
-        ):
-            break
-        chain = []
-    if chain:
-        start, end = chain[0].index, chain[-1].index
-        selected = chain + [
-            s
-            for s in specials
-            if (s.group == "prologue" and s.index < start)
-            or (s.group == "epilogue" and s.index > end)
-            or (s.group == "interlude" and s.index > start)
-        ]
-    elif len(specials) >= 2 or prologue_on_top or (specials and specials[0].index == first):
-        selected = specials
-    else:
-        selected = []
-    return sorted(selected, key=lambda h: h.index)
+        for pool in (candidates, strong):
+            specials = [c for c in pool if c.number is None]
+            prologue_on_top = any(s.group == "prologue" and s.index == first for s in specials)
+            chain = _numbered_chain([c for c in pool if c.group == group])
+            if not chain:
+                continue
+            plausible = len(chain) >= 2 or (
+                chain[0].index == first or (prologue_on_top and chain[0].number == 1)
+            )
+            start, end = chain[0].index, chain[-1].index
+            selected = chain + [
+                s
+                for s in specials
+                if (s.group == "prologue" and s.index < start)
+                or (s.group == "epilogue" and s.index > end)
+                or (s.group == "interlude" and s.index > start)
+            ]
+            yield _choice(selected, lines), plausible
+    for pool in (candidates, strong):
+        specials = [c for c in pool if c.number is None]
+        on_top = any(s.index == first for s in specials)
+        if specials:
+            yield _choice(specials, lines), len(specials) >= 2 or on_top
+    if candidates and not strong:
+        # Every candidate also reads as a sentence: they may all be prose.
+        yield _Choice([]), True
+
+
+def _choice(selected: list[_Heading], lines: list[str]) -> _Choice:
+    """A reading of these headings; text before a first "Chapter 2" is chapter 1."""
+    headings = sorted(selected, key=lambda h: h.index)
+    opening = headings[0]
+    preamble = any(lines[: opening.index])
+    return _Choice(headings, preamble and opening.number == 2)
 
 
 def _drop_contents_list(candidates: list[_Heading], lines: list[str]) -> list[_Heading]:
@@ -933,15 +981,26 @@ def _drop_contents_list(candidates: list[_Heading], lines: list[str]) -> list[_H
 
 
 def _numbered_chain(candidates: list[_Heading]) -> list[_Heading]:
-    """Return the run of candidates counting up by one, starting at 0 or 1 when possible."""
+    """Return the run of candidates counting up by one, starting at 0 or 1 when possible.
+
+    At each step the next number's first heading after the last link is taken, one that does
+    not read as a sentence before one that does, so a line of prose that happens to say
+    "Chapter 2: she left." cannot steal the place of the real "Chapter 2" after it.
+    """
     if not candidates:
         return []
-    start = next((c for c in candidates if c.number in (0, 1)), candidates[0])
-    chain = [start]
-    for candidate in candidates[candidates.index(start) + 1 :]:
-        if candidate.number == (chain[-1].number or 0) + 1:
-            chain.append(candidate)
-    return chain
+    by_number: dict[int | None, list[_Heading]] = {}
+    for candidate in candidates:
+        by_number.setdefault(candidate.number, []).append(candidate)
+    starts = by_number.get(0) or by_number.get(1) or candidates[:1]
+    chain = [next((c for c in starts if not c.weak), starts[0])]
+    while True:
+        later = [
+            c for c in by_number.get((chain[-1].number or 0) + 1, []) if c.index > chain[-1].index
+        ]
+        if not later:
+            return chain
+        chain.append(next((c for c in later if not c.weak), later[0]))
 
 
 def _is_scene_break(line: str) -> bool:
@@ -1113,7 +1172,7 @@ def _build_work(path: Path, header: _Header, body: _Body) -> Work:
         comments=header.counts.get(_Field.COMMENTS),
     )
     # Headings make a chaptered work; so does a header promising more than one chapter.
-    headed = body.sections[0][0] is not None
+    headed = body.headed
     chaptered = headed or (posted is not None and (posted, total) != (1, 1))
     work_id = header.work_id
     url = header.url

@@ -1080,3 +1080,23 @@ def test_large_file_is_read_whole(tmp_path: Path) -> None:
     work = READER.read(path)
     assert len(work.chapters) == 20
     assert len(all_paras(work)) == 3000
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Words: " + "9" * 5000,
+        "Words: \u00b2",
+        "Chapters: \u00b2/3",
+        "Chapters: 1/" + "9" * 4400,
+        "Chapters: " + "7" * 4400,
+        "Kudos: 1\u00b2",
+        "Series: Part " + "9" * 5000 + " of Huge",
+    ],
+)
+def test_huge_and_superscript_numbers_are_kept_as_written(tmp_path: Path, line: str) -> None:
+    # int() raises on more than 4,300 digits and on superscripts that pass str.isdigit().
+    work = read_text(tmp_path, with_header("Body.", line))
+    assert work.stats.words is None
+    assert work.stats.chapters_total in (None, 3)
+    assert all(entry.part is None for entry in work.series)
