@@ -520,15 +520,52 @@ class _Measurer:
             return float(self.font.getlength(text, language=self.language))
         return float(self.font.getlength(text))
 
-    def wrap(self, text: str, width: float) -> list[str]:
-        """Greedy line filling; a word wider than the box is broken between characters."""
+    def _fits(self, text: str, width: float) -> bool:
+        """Whether ``text`` fits ``width``, measuring at most about two lines of it.
+
+        A line holds at most ``width`` characters (no glyph is narrower than a pixel), so a
+        longer text is measured only by its prefix of that length: the cost of a check is
+        bounded by the line, not by the text, which keeps wrapping linear in the text.
+        """
+        limit = int(width) + 1
+        if len(text) > limit:
+            return False
+        return self.width(text) <= width
+
+    def _fitting_prefix(self, token: str, width: float) -> int:
+        """The length of the longest prefix of ``token`` that fits (at least one character).
+
+        Doubling then bisection, measuring only prefixes of about a line: a 100,000-letter
+        title once took minutes when every step measured the whole rest of the word.
+        """
+        if len(token) <= 1 or not self._fits(token[:2], width):
+            return min(1, len(token))
+        low, high = 1, 2  # token[:low] fits; token[:high] is to be tried
+        while high < len(token) and self._fits(token[:high], width):
+            low, high = high, min(2 * high, len(token))
+        if high == len(token) and self._fits(token, width):
+            return high
+        while low + 1 < high:  # token[:low] fits, token[:high] does not
+            middle = (low + high) // 2
+            if self._fits(token[:middle], width):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def wrap(self, text: str, width: float, max_lines: int | None = None) -> list[str]:
+        """Greedy line filling; a word wider than the box is broken between characters.
+
+        With ``max_lines``, wrapping stops once there are more lines than that: a box that
+        holds 12 lines only needs to know that the text takes at least 13.
+        """
         lines: list[str] = []
         line = ""
         tokens = _TOKEN.findall(text)
         tokens.reverse()
-        while tokens:
+        while tokens and (max_lines is None or len(lines) <= max_lines):
             token = tokens.pop()
-            if "\u00a0" in token and self.width(token) > width:
+            if "\u00a0" in token and not self._fits(token, width):
                 # A name kept whole does not fit: let it break between its words after all.
                 parts = re.split("(\u00a0+)", token)
                 tokens += reversed([" " if part.startswith("\u00a0") else part for part in parts])
@@ -538,26 +575,18 @@ class _Measurer:
                     line += " "
                 continue
             candidate = line + token
-            if self.width(candidate) <= width:
+            if self._fits(candidate, width):
                 line = candidate
                 continue
             if line.strip():
                 lines.append(line.rstrip())
             line = ""
             # Too long on its own: split it where it overflows.
-            while self.width(token) > width and len(token) > 1:
-                # The longest prefix that fits (at least one character), by bisection: a
-                # 1,000-letter title measured one character at a time took a minute.
-                low, high = 1, len(token) - 1
-                while low < high:
-                    middle = (low + high + 1) // 2
-                    if self.width(token[:middle]) <= width:
-                        low = middle
-                    else:
-                        high = middle - 1
-                cut = low
+            cut = self._fitting_prefix(token, width)
+            while cut < len(token) and (max_lines is None or len(lines) <= max_lines):
                 lines.append(token[:cut])
                 token = token[cut:]
+                cut = self._fitting_prefix(token, width)
             line = token
         if line.strip():
             lines.append(line.rstrip())
@@ -598,8 +627,8 @@ def fit_text(
     while True:
         font = _load_font(path, index, size)
         measurer = _Measurer(font, language_tag)
-        lines = measurer.wrap(text, width)
         leading = round(size * line_spacing)
+        lines = measurer.wrap(text, width, max_lines=max(1, (height - size) // leading + 1))
         block_height = leading * (len(lines) - 1) + size if lines else 0
         if block_height <= height or size <= min_size:
             break

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fic2book.caps import cap_fields
 from fic2book.errors import Fic2BookError, OutputError, UsageError
 from fic2book.limits import check_input_size
 from fic2book.model import Work
@@ -164,9 +165,11 @@ def read_work_bytes(data: bytes, name: str, from_format: str | None = None) -> W
 def prepare(work: Work, options: RenderOptions) -> Work:
     """Turn a work as read into the work the backends render: every path to a book calls it.
 
-    Today that is typesetting by the work's language (``--no-smart`` skips it); it is
-    idempotent, so preparing an already prepared work changes nothing.
+    Titles, names, tags and chapter titles are capped (:func:`fic2book.caps.cap_fields`), and
+    the text typeset by the work's language (``--no-smart`` skips that).  It is idempotent, so
+    preparing an already prepared work changes nothing.
     """
+    work = cap_fields(work)
     if options.smart:
         from fic2book.typography import typeset
 
