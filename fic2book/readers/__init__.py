@@ -78,6 +78,12 @@ BUILTIN_READERS: tuple[ReaderInfo, ...] = (
         "EPUB e-books: AO3 downloads in full, others best effort",
     ),
     ReaderInfo(
+        "fanficfare",
+        "fic2book.readers.fanficfare",
+        (".epub", ".html", ".htm", ".txt"),
+        "FanFicFare downloads (EPUB, HTML, TXT) with all their metadata",
+    ),
+    ReaderInfo(
         "html",
         "fic2book.readers.html",
         (".html", ".htm", ".xhtml"),
@@ -194,6 +200,8 @@ def reader_for(path: Path) -> Reader:
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
     except OSError as err:
         raise InputError(f"{path}: {err.strerror or err}") from err
     candidates = [READERS[name]() for name in names]

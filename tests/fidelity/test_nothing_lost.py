@@ -41,6 +41,7 @@ def fixtures() -> list[Path]:
         *sorted(DATA.glob("*.txt")),
         *sorted((DATA / "ao3").glob("*.html")),
         *sorted((DATA / "markdown").glob("*.md")),
+        *sorted(p for p in (DATA / "fanficfare").iterdir() if p.suffix != ".sh"),
     ]
     return [*found, AO3_TREE]
 

@@ -1,0 +1,242 @@
+"""FanFicFare's EPUB, HTML and TXT output: every field back in ``inspect --json``, in its slot.
+
+The fixtures in ``tests/data/fanficfare/`` were made by FanFicFare itself from its offline test
+site (``make_fixtures.sh`` says how): ``test1-sid1.*`` is its built-in test story (a prologue,
+"Chapter 4 & 4.5", "Chapter 7" as the eighth chapter, a series, in progress) and
+``ao3like-1001.*`` a story written the way FanFicFare writes an AO3 work (fandoms in
+"Category", AO3 categories and freeform tags in "Genre", two authors, French, complete).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from fic2book.cli import app
+from fic2book.model import Work
+from fic2book.options import RenderOptions
+from fic2book.pipeline import convert_file
+from fic2book.readers import read_work, reader_for
+from fic2book.readers.headings import keep_heading
+from tests.conftest import DATA
+from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
+
+FFF = DATA / "fanficfare"
+FORMATS = ("epub", "html", "txt")
+
+TEST1: dict[str, Any] = {
+    "title": "Test Story Title 1",
+    "authors": ["Test Author aa"],
+    "language": "en",
+    "rating": "Tweenie",
+    "warnings": ["Swearing", "Violence"],
+    "categories": [],
+    "fandoms": [
+        "Furbie",
+        "Harry Potter",
+        "Magical Girl Lyrical Nanoha",
+        "Once Upon a Time (TV)",
+        "Puella Magi Madoka Magica/魔法少女まどか★マギカ",
+    ],
+    "characters": ["Bob Smith", "Fred Smythe", "George Johnson"],
+    "relationships": [
+        "Harry Potter & Hermione Granger",
+        "Harry Potter/Ginny Weasley",
+        "Harry Potter/Ginny Weasley/Albus Dumbledore",
+    ],
+    "additional_tags": ["Comedy", "Fantasy", "Noir", "Sci-Fi"],
+    "series": [{"name": "The Great Test", "part": 1, "url": "http://test1.com/seriesid=1"}],
+    "url": "http://test1.com?sid=1",
+    "published": "1975-03-15",
+    "updated": "1975-04-15",
+    "words_declared": 123456,
+    "chapters_posted": 9,
+    "chapters_total": None,
+    "chapters_label": "9/?",
+    "status": "In Progress",
+    "kudos": None,
+    "extra": [{"label": "Publisher", "value": "test1.com"}],
+}
+TEST1_HEADINGS = [
+    "Prologue tests:[bare amp(&) qt(') amp(&) gt(>) lt(<) ATnT(AT&T) L(£) Onna(女)]",
+    "Chapter 1, Xenos on Cinnabar",
+    "Chapter 2, Sinmay on Kintikin",
+    'Chapter 3, "Over" Cinnabar',
+    "Chapter 4 & 4.5",
+    "Chapter 5 < 5.4",
+    "Chapter A & B < C > D",
+    "Chapter 7",
+    "Chapter 8",
+]
+AO3LIKE: dict[str, Any] = {
+    "title": "The Lighthouse Keeper's Daughter",
+    "authors": ["quillwright", "Second Pen"],
+    "language": "fr",
+    "language_name": "French",
+    "rating": "Teen And Up Audiences",
+    "warnings": ["No Archive Warnings Apply"],
+    "categories": ["F/F", "Gen"],
+    "fandoms": ["Les Misérables - Victor Hugo", "Original Work"],
+    "characters": ["Cosette Fauchelevent", "Éponine Thénardier"],
+    "relationships": ["Cosette Fauchelevent/Éponine Thénardier"],
+    "additional_tags": ["Found Family", "Lighthouses", "Slow Burn"],
+    "series": [],
+    "url": "https://archiveofourown.org/works/48213377",
+    "work_id": "48213377",
+    "published": "2023-06-01",
+    "updated": "2024-01-20",
+    "words_declared": 2941,
+    "chapters_posted": 4,
+    "chapters_total": 4,
+    "chapters_label": "4/4",
+    "status": "Completed",
+    "kudos": 1204,
+    "hits": 15337,
+    "summary": "A storm, a lamp, and two girls who will not leave. Nor will the sea.",
+}
+AO3LIKE_HEADINGS = ["Chapter 1: The Storm", "Interlude", "Chapter 3", "Chapter 4: Tides & Lamps"]
+CASES = {
+    "test1-sid1": (TEST1, TEST1_HEADINGS),
+    "ao3like-1001": (AO3LIKE, AO3LIKE_HEADINGS),
+}
+FILES = [f"{stem}.{fmt}" for stem in CASES for fmt in FORMATS]
+# What FanFicFare adds to every EPUB's subjects and the TXT's and HTML's title lines.
+NOISE = ("FanFiction", "Last Update", "Completed", "In-Progress", "Packaged", "by ")
+
+
+def inspect_json(path: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["inspect", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@pytest.fixture(scope="module")
+def described() -> dict[str, dict[str, Any]]:
+    return {name: inspect_json(FFF / name) for name in FILES}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_every_field_comes_back_in_its_slot(
+    described: dict[str, dict[str, Any]], name: str
+) -> None:
+    expected, _ = CASES[name.rsplit(".", 1)[0]]
+    data = described[name]
+    for key, value in expected.items():
+        if key == "summary":
+            assert " ".join(data["summary"].split()) == value
+        else:
+            assert data[key] == value, key
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_fields_have_the_right_types(described: dict[str, dict[str, Any]], name: str) -> None:
+    data = described[name]
+    assert isinstance(data["words_declared"], int)
+    assert isinstance(data["chapters_posted"], int)
+    for key in ("warnings", "fandoms", "characters", "relationships", "additional_tags"):
+        assert data[key] and all(isinstance(tag, str) and tag for tag in data[key]), key
+    assert isinstance(data["summary"], str) and data["summary"].strip()
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_no_noise_in_the_tags(described: dict[str, dict[str, Any]], name: str) -> None:
+    data = described[name]
+    tags = [
+        tag
+        for key in ("warnings", "categories", "fandoms", "characters", "relationships")
+        for tag in data[key]
+    ] + data["additional_tags"]
+    assert not [tag for tag in tags if tag.startswith(NOISE)]
+    assert " by " not in data["title"]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_chapter_headings_are_the_sources_own(
+    described: dict[str, dict[str, Any]], name: str
+) -> None:
+    _, headings = CASES[name.rsplit(".", 1)[0]]
+    assert [chapter["heading"] for chapter in described[name]["chapters"]] == headings
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_chosen_by_content(name: str) -> None:
+    assert reader_for(FFF / name).name == "fanficfare"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_metadata_is_not_story(name: str) -> None:
+    """The title page, the HTML's table and contents, the TXT's header stay out of chapters."""
+    work = read_work(FFF / name)
+    bodies = " ".join(str(chapter.body) for chapter in work.chapters)
+    for marker in ("Packaged", "Table of Contents", "TABLE OF CONTENTS", "Words:", "Story URL"):
+        assert marker not in bodies, marker
+    assert "End file." not in bodies
+    # Each chapter keeps its own text: the test site writes the chapter's URL into it.
+    for chapter in work.chapters[1:]:
+        assert f"chapter={chapter.number}" in str(chapter.body).replace("&amp;", "&")
+
+
+def test_other_files_keep_their_readers(tmp_path: Path) -> None:
+    html = tmp_path / "page.html"
+    html.write_text("<html><body><h1>T</h1><h2>One</h2><p>a</p></body></html>", encoding="utf-8")
+    text = tmp_path / "story.txt"
+    text.write_text("Title: T\nAuthor: a\n\nSome text.\n", encoding="utf-8")
+    prose = tmp_path / "prose.txt"
+    prose.write_text("\n\nA Title\n\nby the sea we walked.\n\nIt was cold.\n", encoding="utf-8")
+    assert reader_for(html).name == "html"
+    assert reader_for(text).name == "text"
+    assert reader_for(prose).name == "text"
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Chapter 7", 8, (None, "Chapter 7")),
+        ("Chapter 4 & 4.5", 5, (None, "Chapter 4 & 4.5")),
+        ("Chapter 1, Xenos on Cinnabar", 2, (None, "Chapter 1, Xenos on Cinnabar")),
+        ("Chapter 3", 3, (None, None)),
+        ("Chapter 2: The Storm", 2, ("The Storm", None)),
+        ("The Storm", 1, ("The Storm", None)),
+        ("3. The Storm", 3, ("The Storm", None)),
+        ("Prologue", 1, ("Prologue", "Prologue")),
+        ("Prologue: Dawn", 1, ("Dawn", "Prologue")),
+        ("Prologue tests", 1, (None, "Prologue tests")),
+        ("  ", 1, (None, None)),
+    ],
+)
+def test_keep_heading(text: str, number: int, expected: tuple[str | None, str | None]) -> None:
+    assert keep_heading(text, number) == expected
+
+
+# --- the books made from them ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Work, Path, Path]]:
+    folder = tmp_path_factory.mktemp("fanficfare")
+    options = RenderOptions(source_date_epoch=1_700_000_000)
+    built = {}
+    for name in FILES:
+        epub, pdf = folder / f"{name}.epub", folder / f"{name}.pdf"
+        convert_file(FFF / name, ["epub"], epub, options)
+        convert_file(FFF / name, ["pdf"], pdf, options)
+        built[name] = (read_work(FFF / name), epub, pdf)
+    return built
+
+
+@pytest.mark.slow
+def test_books_pass_epubcheck(books: dict[str, tuple[Work, Path, Path]]) -> None:
+    jar = epubcheck_jar()
+    if jar is None:
+        if must_validate():
+            pytest.fail("EPUBCheck (java + the epubcheck package) is required when CI=true")
+        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    reports = run_epubcheck_batch([epub for _, epub, _ in books.values()], jar)
+    assert {name: failures(reports[epub]) for name, (_, epub, _) in books.items()} == {
+        name: [] for name in books
+    }
