@@ -802,6 +802,12 @@ batch.__signature__ = _batch_signature.replace(  # type: ignore[attr-defined]
 app.command()(batch)
 
 
+# fic2book serve: the local web page (fic2book/web/); Starlette loads only when it runs.
+from fic2book.web.command import serve as _serve  # noqa: E402
+
+app.command(name="serve")(_serve)
+
+
 def main() -> None:
     """Entry point of the ``fic2book`` console script and ``python -m fic2book``."""
     try:

@@ -1,0 +1,81 @@
+"""The page's book options, turned into the CLI's :class:`RenderOptions` by the CLI's checks.
+
+The form offers what ``convert`` offers a reader (formats, trim size, cover, paragraph style,
+chapter titles, typography) and starts from the same defaults: those of
+:class:`RenderOptions`.  Anything else the browser sends is ignored; a bad value is a
+:class:`~fic2book.errors.UsageError` the page shows as a sentence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fic2book.errors import UsageError
+from fic2book.options import CHAPTER_TITLES, PAGE_SIZES, STYLES, RenderOptions, choice, page_size_mm
+
+#: Output formats the page offers, in the order shown.
+FORMATS: tuple[str, ...] = ("epub", "pdf")
+#: Cover choices: the generated one (the CLI's default), none, or the reader's own picture.
+COVERS: tuple[str, ...] = ("generated", "none", "own")
+#: Trim sizes offered in the form, with the labels shown.
+TRIM_LABELS: dict[str, str] = {
+    "a5": "A5 (148 \u00d7 210 mm)",
+    "a4": "A4 (210 \u00d7 297 mm)",
+    "letter": "US Letter (8.5 \u00d7 11 in)",
+    "5.5x8.5in": "Digest (5.5 \u00d7 8.5 in)",
+    "6x9in": "US Trade (6 \u00d7 9 in)",
+}
+assert set(TRIM_LABELS) == set(PAGE_SIZES), "every named trim size is offered"
+
+
+def _flag(values: Mapping[str, Any], name: str, default: bool) -> bool:
+    value = values.get(name, default)
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "on", "yes")
+    return bool(value)
+
+
+def formats_from(values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The formats asked for (``formats``: a list, or a comma-separated string)."""
+    raw = values.get("formats", "epub")
+    names = raw.split(",") if isinstance(raw, str) else list(raw)
+    wanted = tuple(dict.fromkeys(str(name).strip().lower() for name in names if str(name).strip()))
+    if not wanted:
+        raise UsageError("choose at least one kind of book (EPUB or PDF)")
+    for name in wanted:
+        if name not in FORMATS:
+            raise UsageError(f"{name!r} is not a kind of book this page makes")
+    return wanted
+
+
+def options_from(
+    values: Mapping[str, Any], base: RenderOptions, cover: Path | None
+) -> RenderOptions:
+    """``base`` (the server's limits) with the reader's choices from the form.
+
+    ``cover`` is the picture uploaded for "own", if any.
+    """
+    page_size = str(values.get("page_size", base.page_size)).strip().lower()
+    page_size_mm(page_size)
+    cover_choice = choice("cover", str(values.get("cover", "generated")), COVERS)
+    if cover_choice == "own" and cover is None:
+        raise UsageError("pick a cover picture first, or choose another cover")
+    no_cover = cover_choice == "none"
+    pdf_cover = _flag(values, "pdf_cover", base.pdf_cover)
+    if pdf_cover and no_cover:
+        raise UsageError("a PDF cover page needs a cover")
+    return dataclasses.replace(
+        base,
+        page_size=page_size,
+        style=choice("paragraph style", str(values.get("style", base.style)), STYLES),
+        chapter_titles=choice(
+            "chapter titles", str(values.get("chapter_titles", base.chapter_titles)), CHAPTER_TITLES
+        ),
+        smart=_flag(values, "smart", base.smart),
+        no_cover=no_cover,
+        cover=cover if cover_choice == "own" else None,
+        pdf_cover=pdf_cover,
+    )
