@@ -67,6 +67,21 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]] \
     echo "$wanted" > "$stamp"
 fi
 
+# Headless Chromium for the web page's browser test (tests/web/test_browser.py): Playwright's
+# Python package drives Debian's chromium and downloads no browser of its own.  In CI, with
+# FIC2BOOK_ACE=1 (which .ci/run sets) or when asked for (FIC2BOOK_WEB=1).
+if [[ "${CI:-}" == true || "${FIC2BOOK_ACE:-}" == 1 || "${FIC2BOOK_WEB:-}" == 1 ]] \
+    && ! command -v chromium >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing chromium for the browser test"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update
+        apt-get install -y --no-install-recommends chromium
+    else
+        echo "setup: warning: the browser test needs chromium (install it as root)" >&2
+    fi
+fi
+
 # Ace by DAISY (accessibility checker, tests/backends/test_accessibility.py): Chromium and
 # Node from Debian, @daisy/ace-cli from npm into .ace/.  Only in CI or when asked for
 # (FIC2BOOK_ACE=1): it is ~80 MB and the tests skip without it outside CI.

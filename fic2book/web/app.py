@@ -350,6 +350,7 @@ def create_app(settings: Settings, server: Server | None = None) -> ASGIApp:
     routes = [
         Route("/", page),
         Route("/static/web.css", _static("styles", "web.css", "text/css")),
+        Route("/static/icon.svg", _static("styles", "icon.svg", "image/svg+xml")),
         Route("/static/app.js", _static("templates", "app.js", "text/javascript")),
         Route("/files", add_file, methods=["POST"]),
         Route("/files", list_files, methods=["GET"]),

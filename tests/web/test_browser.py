@@ -1,0 +1,155 @@
+"""The page in a real headless browser: Debian's Chromium driven by Playwright.
+
+The test starts ``fic2book serve`` itself on a free loopback port, picks a fixture with the
+file input, waits for its title, previews it, makes an EPUB and a PDF, downloads both and
+checks them with EPUBCheck and pdftotext.  No network: Chromium's background connections are
+switched off and the page loads only from the server.
+
+Set ``FIC2BOOK_WEB_SCREENSHOT=docs/web.png`` to refresh the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fic2book.web.server import free_port
+from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck
+from tests.web.conftest import AO3_HTML, SEED
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Flags for a headless Chromium on a machine with no network (and as root in CI).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def served() -> Iterator[str]:
+    """``fic2book serve`` in a child process; yields the page's URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fic2book", "serve", "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/[\w-]+/", line)
+        assert match, line
+        yield match[0]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must have chromium (scripts/setup.sh installs it)")
+        pytest.skip("needs Debian's chromium (FIC2BOOK_ACE=1 bash scripts/setup.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_pick_preview_convert_download(served: str, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, ConsoleMessage, Error, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    def page_error(error: Error) -> None:
+        problems.append(str(error))
+
+    page.on("console", console)
+    page.on("pageerror", page_error)
+    page.goto(served)
+
+    # Every control has a name a screen reader can say.
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll('input, select, button')]
+            .filter((el) => !el.closest('template'))
+            .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                            && !el.textContent.trim())
+            .map((el) => el.outerHTML)"""
+    )
+    assert unnamed == []
+
+    page.set_input_files("#file-input", [str(SEED), str(AO3_HTML)])
+    cards = page.locator("#files > li")
+    expect(cards.nth(0).locator(".file-title")).to_have_text("No Office Relations")
+    expect(cards.nth(1).locator(".file-title")).to_have_text("Ferry Crossing")
+    expect(cards.nth(0).locator(".facts")).to_contain_text("movielover55")
+    expect(cards.nth(0).locator(".facts")).to_contain_text("Teen And Up Audiences")
+    expect(page.locator("#status")).to_contain_text("Read")
+
+    page.get_by_label("PDF (print)").check()
+    cards.nth(1).get_by_role("button", name="Preview Ferry Crossing").click()
+    frame = page.frame_locator("#preview-frame")
+    expect(frame.locator("body")).to_contain_text("Ferry Crossing")
+    expect(page.locator("#preview-page-caption")).to_have_text("First page of the story (PDF)")
+    assert page.eval_on_selector("#preview-page", "img => img.naturalWidth") > 0
+
+    first = cards.nth(0)
+    first.get_by_role("button", name="Make books of No Office Relations").click()
+    expect(first.get_by_role("link", name="Download PDF")).to_be_visible(timeout=120_000)
+    expect(first.locator("progress")).to_have_attribute("value", "100")
+    expect(page.locator("#status")).to_contain_text("ready to download")
+
+    books: dict[str, Path] = {}
+    for fmt in ("EPUB", "PDF"):
+        with page.expect_download() as info:
+            first.get_by_role("link", name=f"Download {fmt}").click()
+        download = info.value
+        assert download.suggested_filename == f"No Office Relations - movielover55.{fmt.lower()}"
+        books[fmt] = tmp_path / download.suggested_filename
+        download.save_as(books[fmt])
+
+    screenshot = tmp_path / "web.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+    wanted = os.environ.get("FIC2BOOK_WEB_SCREENSHOT")
+    if wanted:
+        shutil.copyfile(screenshot, wanted)
+    context.close()
+    assert problems == []  # no script error, no refused resource (CSP), nothing from elsewhere
+
+    text = subprocess.run(
+        ["pdftotext", str(books["PDF"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "No Office Relations" in text and "movielover55" in text
+    if epubcheck_jar() is None:
+        if must_validate():
+            pytest.fail("EPUBCheck is required in CI")
+        pytest.skip("EPUBCheck needs java and the epubcheck package")
+    assert failures(run_epubcheck(books["EPUB"])) == []
