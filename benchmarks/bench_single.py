@@ -5,10 +5,9 @@ count, as they do for a user); the table shows the median wall time of three run
 CPU time (user + system, all processes), the largest peak RSS of one process and the largest
 sum over all the conversion's processes of their PSS (proportional set size: a page that
 forked processes share counts once in all, where summed RSS would count it once per process;
-sampled every 20 ms from ``/proc`` on Linux).  The PDF is timed once per ``--pdf-jobs``
-value::
+sampled every 20 ms from ``/proc`` on Linux)::
 
-    python -m benchmarks.bench_single [--words 150000] [--chapters 40] [--runs 3] [--pdf-jobs 1,2]
+    python -m benchmarks.bench_single [--words 150000] [--chapters 40] [--runs 3]
 """
 
 from __future__ import annotations
@@ -131,9 +130,6 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", default="epub,pdf")
-    parser.add_argument(
-        "--pdf-jobs", default="1,2", help="comma-separated --pdf-jobs values to time the PDF with"
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fic2book-bench-") as folder:
         out = Path(folder)
@@ -156,11 +152,7 @@ def main() -> None:
         print(f"{header[0]:<10}" + "".join(f"{h:>{len(h) + 3}}" for h in header[1:]))
         rows: list[tuple[str, str, tuple[str, ...]]] = []
         for fmt in args.formats.split(","):
-            if fmt == "pdf":
-                for jobs in args.pdf_jobs.split(","):
-                    rows.append((f"pdf -j{jobs}", fmt, ("--pdf-jobs", jobs)))
-            else:
-                rows.append((fmt, fmt, ()))
+            rows.append((fmt, fmt, ()))
         for label, fmt, extra in rows:
             times: list[float] = []
             cpus: list[float] = []

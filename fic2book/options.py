@@ -1,22 +1,66 @@
-"""Rendering options: one documented field per CLI option, shared by every backend."""
+"""Rendering options: one documented field per CLI option, checked and normalised on creation.
+
+:class:`RenderOptions` is the one home of every rule about an option's value: ``convert``,
+``batch`` and the library's :func:`fic2book.convert_file` all build one, so they share the
+same checks and defaults.  Values may be given as the CLI receives them (``page_size="6x9in"``,
+``gutter="6mm"``, ``style="block"``) or already typed; either way the fields hold the typed,
+normalised value, and a bad value is a :class:`~fic2book.errors.UsageError` at once.
+
+Checks that read files (the ``--cover`` picture, ``--css`` sheets) are in
+:meth:`RenderOptions.check_files`, which the CLI calls before reading any work.
+"""
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
-from fic2book.errors import UsageError
+from fic2book.errors import RenderError, UsageError
 from fic2book.limits import DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
+from fic2book.pagesize import (
+    PAGE_SIZES,
+    PageSize,
+    css_page_size,
+    length_mm,
+    page_geometry,
+    page_size_mm,
+)
 
-#: Named trim sizes accepted by ``--page-size``, as CSS ``size`` values.
-PAGE_SIZES: dict[str, str] = {
-    "a4": "A4",
-    "a5": "A5",
-    "letter": "letter",
-    "5.5x8.5in": "5.5in 8.5in",
-    "6x9in": "6in 9in",
-}
+__all__ = [
+    "PAGE_SIZES",
+    "ChapterTitles",
+    "PageSize",
+    "ParagraphStyle",
+    "RenderOptions",
+    "css_page_size",
+    "length_mm",
+    "page_size_mm",
+]
+
+
+class ChapterTitles(StrEnum):
+    """``--chapter-titles``: how a chapter heading reads."""
+
+    #: "Chapter 3: Title".
+    FULL = "full"
+    #: The title alone ("Chapter 3" when the chapter has none).
+    TITLE = "title"
+
+
+class ParagraphStyle(StrEnum):
+    """``--style``: how paragraphs are set apart."""
+
+    #: Indented first lines, no space between, as printed books do.
+    BOOK = "book"
+    #: Spaced paragraphs without indents, as AO3 shows them.
+    BLOCK = "block"
+
+
+#: The default trim size.
+A5 = PageSize.parse("a5")
 
 
 @dataclass(frozen=True)
@@ -24,7 +68,7 @@ class RenderOptions:
     """How to render a work; the defaults make a reader's EPUB and an A5 print PDF."""
 
     #: ``--page-size``: a key of :data:`PAGE_SIZES` or ``WIDTHxHEIGHT`` with CSS units.
-    page_size: str = "a5"
+    page_size: PageSize = A5
     #: ``--template-dir``: searched before the bundled templates, so one file can be overridden.
     template_dir: Path | None = None
     #: ``--css``: extra stylesheets applied after the bundled ones.
@@ -34,9 +78,9 @@ class RenderOptions:
     #: ``--smart/--no-smart``: typeset quotes, dashes and ellipses by the work's language.
     smart: bool = True
     #: ``--chapter-titles``: ``full`` ("Chapter 3: Title") or ``title`` (the title alone).
-    chapter_titles: str = "full"
+    chapter_titles: ChapterTitles = ChapterTitles.FULL
     #: ``--style``: ``book`` (indented paragraphs) or ``block`` (spaced, as AO3 shows them).
-    style: str = "book"
+    style: ParagraphStyle = ParagraphStyle.BOOK
     #: ``--cover``: the reader's own cover picture (PNG or JPEG) instead of a generated one.
     cover: Path | None = None
     #: ``--no-cover``: no cover image and no cover page at all.
@@ -45,24 +89,81 @@ class RenderOptions:
     pdf_cover: bool = False
     #: ``--pdf-ua``: a tagged PDF/UA-1 file (structure tree, language, document title shown).
     pdf_ua: bool = False
-    #: ``--gutter``: extra inner margin for the binding, a CSS length such as ``6mm``;
-    #: ``None`` picks the trim size's default (see ``fic2book.backends.pdf``).
-    gutter: str | None = None
+    #: ``--gutter``: extra inner margin for the binding, in millimetres (a string such as
+    #: ``"0.25in"`` is converted); ``None`` picks the trim size's default
+    #: (see :func:`fic2book.pagesize.page_geometry`).
+    gutter: float | None = None
     #: ``--max-input-size``: input files larger than this many bytes are refused (0: no limit).
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
     #: ``--timeout``: seconds one book may take to render (0: no limit; see fic2book.limits).
     timeout: float = DEFAULT_TIMEOUT
     #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit).
     max_memory: int = DEFAULT_MAX_MEMORY
-    #: ``--pdf-jobs``: processes that lay a PDF out together (0: one per core; 1: this one
-    #: only; see ``fic2book.backends.pdf_parallel``).
-    pdf_jobs: int = 1
+
+    def __post_init__(self) -> None:
+        """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
+        set_field = object.__setattr__  # the documented way to normalise a frozen dataclass
+        set_field(self, "page_size", PageSize.parse(self.page_size))
+        set_field(
+            self, "chapter_titles", _member(ChapterTitles, self.chapter_titles, "--chapter-titles")
+        )
+        set_field(self, "style", _member(ParagraphStyle, self.style, "--style"))
+        set_field(self, "css", tuple(Path(path) for path in self.css))
+        if self.gutter is not None:
+            set_field(self, "gutter", length_mm(self.gutter))
+        # A gutter too wide for the page is refused here, not half-way through a batch.
+        page_geometry(self.page_size, self.gutter)
+        if self.cover is not None and self.no_cover:
+            raise UsageError("--cover and --no-cover contradict each other")
+        if self.pdf_cover and self.no_cover:
+            raise UsageError("--pdf-cover and --no-cover contradict each other")
+        for name, flag in (
+            ("max_input_size", "--max-input-size"),
+            ("timeout", "--timeout"),
+            ("max_memory", "--max-memory"),
+        ):
+            value = getattr(self, name)
+            if not value >= 0:  # also refuses NaN
+                raise UsageError(f"{flag} must be zero or more, not {value!r}")
+
+    def replace(self, **changes: Any) -> RenderOptions:
+        """A copy with ``changes``, checked like a new one."""
+        return dataclasses.replace(self, **changes)
+
+    def check_files(self) -> None:
+        """Read the ``--cover`` picture and the ``--css`` sheets now, before any work is read.
+
+        The backends read them again when they use them; this only makes a bad file fail
+        once, up front, instead of once per book.
+        """
+        if self.cover is not None:
+            from fic2book.cover import load_cover_file
+
+            load_cover_file(self.cover)
+        for path in self.css:
+            try:
+                path.read_bytes().decode("utf-8")
+            except OSError as err:
+                raise RenderError(f"stylesheet {path}: {err.strerror or err}") from err
+            except UnicodeDecodeError as err:
+                raise RenderError(f"stylesheet {path} is not UTF-8") from err
 
 
-#: Values of ``--chapter-titles``.
-CHAPTER_TITLES: tuple[str, ...] = ("full", "title")
-#: Values of ``--style``.
-STYLES: tuple[str, ...] = ("book", "block")
+E = TypeVar("E", bound=StrEnum)
+
+
+def _member(kind: type[E], value: str, flag: str) -> E:
+    """The member of ``kind`` named by ``value`` (any case, spaces ignored); else a usage error."""
+    try:
+        return kind(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise UsageError(f"{flag} must be one of {allowed}, not {value!r}") from None
+
+
+#: Values of ``--chapter-titles`` and ``--style``, for forms that offer them as lists.
+CHAPTER_TITLES: tuple[str, ...] = tuple(member.value for member in ChapterTitles)
+STYLES: tuple[str, ...] = tuple(member.value for member in ParagraphStyle)
 
 
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -71,103 +172,3 @@ def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     if key not in allowed:
         raise UsageError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
     return key
-
-
-#: Millimetres per unit accepted in a custom ``--page-size``.
-_MM_PER_UNIT: dict[str, float] = {
-    "mm": 1.0,
-    "cm": 10.0,
-    "in": 25.4,
-    "pt": 25.4 / 72,
-    "px": 25.4 / 96,
-}
-
-#: Page dimensions of the named sizes in millimetres (width, height).
-_NAMED_MM: dict[str, tuple[float, float]] = {
-    "a4": (210.0, 297.0),
-    "a5": (148.0, 210.0),
-    "letter": (215.9, 279.4),
-    "5.5x8.5in": (139.7, 215.9),
-    "6x9in": (152.4, 228.6),
-}
-
-# One unit for both sides ("140x216mm") or one per side ("5.5inx210mm"); "x" or the
-# multiplication sign between them.
-_CUSTOM_SIZE = re.compile(
-    r"(?P<w>\d+(?:\.\d+)?)\s*(?P<wu>mm|cm|in|pt|px)?\s*[x\u00d7]\s*"
-    r"(?P<h>\d+(?:\.\d+)?)\s*(?P<hu>mm|cm|in|pt|px)"
-)
-
-#: Smallest and largest page side accepted, in millimetres.  Tiny pages cannot hold the margins
-#: and huge ones make huge layouts (a cheap denial of service), so both are refused up front.
-MIN_PAGE_MM = 70.0
-MAX_PAGE_MM = 600.0
-
-
-def page_size_mm(value: str) -> tuple[float, float]:
-    """Width and height in millimetres of a ``--page-size`` value.
-
-    Raises :class:`~fic2book.errors.UsageError` for anything but a key of :data:`PAGE_SIZES`
-    or ``WIDTHxHEIGHT`` with a unit (mm, cm, in, pt, px), such as ``140x216mm``.
-    """
-    key = value.strip().lower()
-    if key in _NAMED_MM:
-        return _NAMED_MM[key]
-    (width, width_unit), (height, height_unit) = _parse_custom(value)
-    return width * _MM_PER_UNIT[width_unit], height * _MM_PER_UNIT[height_unit]
-
-
-def css_page_size(value: str) -> str:
-    """Return the CSS ``size`` for a ``--page-size`` value, e.g. ``"A5"`` or ``"140mm 216mm"``.
-
-    Raises :class:`~fic2book.errors.UsageError` for anything but a key of :data:`PAGE_SIZES`
-    or ``WIDTHxHEIGHT`` with a unit (mm, cm, in, pt, px) and sides of a sensible length.
-    """
-    key = value.strip().lower()
-    if key in PAGE_SIZES:
-        return PAGE_SIZES[key]
-    # Keep the user's units so "5x8in" stays exactly 360x576 pt.
-    (width, width_unit), (height, height_unit) = _parse_custom(value)
-    return f"{width:g}{width_unit} {height:g}{height_unit}"
-
-
-#: Largest ``--gutter`` accepted, in millimetres.
-MAX_GUTTER_MM = 40.0
-
-_LENGTH = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mm|cm|in|pt|px)")
-
-
-def length_mm(value: str) -> float:
-    """A ``--gutter`` length (``6mm``, ``0.25in``, ``18pt``) in millimetres.
-
-    Raises :class:`~fic2book.errors.UsageError` for a missing unit or a length outside
-    0 to :data:`MAX_GUTTER_MM` millimetres.
-    """
-    match = _LENGTH.fullmatch(value.strip().lower())
-    if match is None:
-        raise UsageError(
-            f"length {value!r} needs a number and a unit (mm, cm, in, pt, px), e.g. 6mm"
-        )
-    millimetres = float(match["n"]) * _MM_PER_UNIT[match["u"]]
-    if millimetres > MAX_GUTTER_MM:
-        raise UsageError(f"gutter {value!r} is wider than {MAX_GUTTER_MM:g} mm")
-    return millimetres
-
-
-def _parse_custom(value: str) -> tuple[tuple[float, str], tuple[float, str]]:
-    match = _CUSTOM_SIZE.fullmatch(value.strip().lower())
-    if match is None:
-        raise UsageError(
-            f"page size {value!r} is not one of {', '.join(PAGE_SIZES)} "
-            "or WIDTHxHEIGHT with a unit (mm, cm, in, pt, px), e.g. 140x216mm"
-        )
-    height_unit = match["hu"]
-    width_unit = match["wu"] or height_unit
-    width, height = float(match["w"]), float(match["h"])
-    for side, unit in ((width, width_unit), (height, height_unit)):
-        if not MIN_PAGE_MM <= side * _MM_PER_UNIT[unit] <= MAX_PAGE_MM:
-            raise UsageError(
-                f"page size {value!r}: each side must be between {MIN_PAGE_MM:g} mm "
-                f"and {MAX_PAGE_MM:g} mm"
-            )
-    return (width, width_unit), (height, height_unit)

@@ -32,6 +32,7 @@ from fic2book.batch import (
 )
 from fic2book.errors import InputError, UsageError
 from fic2book.options import RenderOptions
+from fic2book.pagesize import PageSize
 from fic2book.pipeline import read_work_bytes, write_bytes_atomically
 from tests.conftest import ROOT
 
@@ -320,12 +321,18 @@ def test_rerun_skips_everything_and_rewrites_nothing(tmp_path: Path) -> None:
 
     # Other options rebuild; a deleted book is rebuilt; --force rebuilds everything.
     changed = batch(
-        lib, out, formats=("epub",), options=dataclasses.replace(OPTIONS, page_size="a4")
+        lib,
+        out,
+        formats=("epub",),
+        options=dataclasses.replace(OPTIONS, page_size=PageSize.parse("a4")),
     )
     assert changed.converted == 4
     (out / "shelf0" / "Work 2 - tester.epub").unlink()
     missing = batch(
-        lib, out, formats=("epub", "pdf"), options=dataclasses.replace(OPTIONS, page_size="a4")
+        lib,
+        out,
+        formats=("epub", "pdf"),
+        options=dataclasses.replace(OPTIONS, page_size=PageSize.parse("a4")),
     )
     assert (missing.converted, missing.skipped) == (4, 0)  # the PDFs were made with a5
     forced = batch(
@@ -333,7 +340,7 @@ def test_rerun_skips_everything_and_rewrites_nothing(tmp_path: Path) -> None:
         out,
         formats=("epub",),
         force=True,
-        options=dataclasses.replace(OPTIONS, page_size="a4"),
+        options=dataclasses.replace(OPTIONS, page_size=PageSize.parse("a4")),
     )
     assert (forced.converted, forced.skipped) == (4, 0)
 
@@ -366,7 +373,9 @@ def test_changed_css_rebuilds(tmp_path: Path) -> None:
     before = fingerprint(options)
     write(css, "p { color: navy; }")
     assert fingerprint(options) != before
-    assert fingerprint(dataclasses.replace(options, page_size="a4")) != fingerprint(options)
+    assert fingerprint(dataclasses.replace(options, page_size=PageSize.parse("a4"))) != fingerprint(
+        options
+    )
 
 
 # --- where inputs and outputs live -----------------------------------------------------------

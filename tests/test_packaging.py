@@ -51,7 +51,7 @@ def test_wheel_contains_data_files(wheel: Path) -> None:
         "fic2book/templates/parts/chapter.html.j2",
         "fic2book/styles/book.css",
         "fic2book/py.typed",
-        "fic2book/cli.py",
+        "fic2book/cli/__init__.py",
         "fic2book/readers/__init__.py",
         "fic2book/backends/__init__.py",
     ):

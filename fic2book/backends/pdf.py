@@ -16,22 +16,19 @@ second and needs Pango, and listing the formats should need neither.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import logging
-import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fic2book.backends import register
 from fic2book.cover import CoverImage, book_cover, cover_alt
-from fic2book.errors import BackendUnavailableError, OutputError, RenderError, UsageError
+from fic2book.errors import BackendUnavailableError, OutputError, RenderError
 from fic2book.limits import run_limited, take_prestarted
-from fic2book.model import Chapter, Work
-from fic2book.options import RenderOptions, css_page_size, length_mm, page_size_mm
+from fic2book.model import Work
+from fic2book.options import RenderOptions
+from fic2book.pagesize import PageSize, page_geometry
 from fic2book.render import option_styles, render_template
 from fic2book.resources import data_path
 
@@ -61,20 +58,6 @@ _PDF_OPTIONS: dict[str, Any] = {
 #: is available to prove it, see the README).
 PDF_UA_VARIANT = "pdf/ua-1"
 
-#: Margins of the trim sizes print guides give (top, bottom, outside) and the default gutter,
-#: in millimetres: A5 from printabook's 20/25/20 mm, the KDP sizes from KDP's calculator
-#: (0.625/0.625/0.5 in and 0.75/0.75/0.625 in, the gutter 0.125 in).  The inner margin,
-#: outside plus gutter, meets KDP's minimum inside margin up to 500 (5.5x8.5) or 700 (6x9)
-#: pages.  Other sizes are scaled from the width (:func:`page_geometry`).
-TRIM_MARGINS_MM: dict[str, tuple[float, float, float, float]] = {
-    "a5": (20.0, 25.0, 20.0, 5.0),
-    "5.5x8.5in": (15.875, 15.875, 12.7, 3.175),
-    "6x9in": (19.05, 19.05, 15.875, 3.175),
-}
-
-#: The text block must keep at least this share of the page width.
-MIN_TEXT_WIDTH = 0.45
-
 
 def weasyprint_options(options: RenderOptions, known: Iterable[str]) -> dict[str, Any]:
     """The rendering options for WeasyPrint, checked against the names it knows.
@@ -94,75 +77,14 @@ def weasyprint_options(options: RenderOptions, known: Iterable[str]) -> dict[str
     return wanted
 
 
-@dataclass(frozen=True)
-class PageGeometry:
-    """Margins and base font size for one trim size, all scaled from the page's dimensions."""
-
-    #: CSS ``size`` value, e.g. ``"A5"``.
-    size: str
-    top_mm: float
-    bottom_mm: float
-    outer_mm: float
-    #: The inner (binding) margin: the outer margin plus a gutter.
-    inner_mm: float
-    font_pt: float
-
-    def css(self) -> str:
-        """Return the ``@page`` and base font rules for this geometry."""
-        return (
-            f"@page {{ size: {self.size}; "
-            f"margin: {self.top_mm:.1f}mm {self.outer_mm:.1f}mm {self.bottom_mm:.1f}mm; }}\n"
-            # Mirrored margins: the gutter is on the left of a recto, the right of a verso.
-            f"@page :right {{ margin-left: {self.inner_mm:.1f}mm; "
-            f"margin-right: {self.outer_mm:.1f}mm; }}\n"
-            f"@page :left {{ margin-left: {self.outer_mm:.1f}mm; "
-            f"margin-right: {self.inner_mm:.1f}mm; }}\n"
-            f"html {{ font-size: {self.font_pt:.2f}pt; }}\n"
-        )
-
-
-def page_geometry(page_size: str, gutter: str | None = None) -> PageGeometry:
-    """Margins and font size for a ``--page-size`` value and an optional ``--gutter``.
-
-    The trim sizes of :data:`TRIM_MARGINS_MM` use the margins print guides give; other sizes
-    are scaled from the page (about 11 % of the width outside, 9 % of the height at the top),
-    so a larger page gets wider margins and slightly larger type rather than longer lines.
-    The inner margin is the outer one plus the gutter.  Raises
-    :class:`~fic2book.errors.UsageError` for a bad page size or a gutter too wide for it.
-    """
-    size = css_page_size(page_size)
-    width, height = page_size_mm(page_size)
-    key = page_size.strip().lower()
-    if key in TRIM_MARGINS_MM:
-        top, bottom, outer, default_gutter = TRIM_MARGINS_MM[key]
-    else:
-        top, bottom, outer = 0.09 * height, 0.105 * height, 0.11 * width
-        # ~3.5 % of the width: 7 mm on A4, in line with the named trim sizes.
-        default_gutter = 0.035 * width
-    extra = default_gutter if gutter is None else length_mm(gutter)
-    inner = outer + extra
-    if width - outer - inner < MIN_TEXT_WIDTH * width:
-        raise UsageError(f"gutter {gutter!r} leaves too narrow a text block on a {page_size} page")
-    # Body type 10.5 pt on A5, growing with the square root of the width, within 9.5-12 pt.
-    font = min(12.0, max(9.5, 10.5 * (width / 148.0) ** 0.5))
-    return PageGeometry(
-        size=size,
-        top_mm=top,
-        bottom_mm=bottom,
-        outer_mm=outer,
-        inner_mm=inner,
-        font_pt=font,
-    )
-
-
-def cover_css(page_size: str) -> str:
+def cover_css(page_size: PageSize) -> str:
     """Rules for the full-bleed cover page of ``--pdf-cover``.
 
     The cover page has no margins, head or folio, and is followed by a blank inside cover so
     the title page stays a recto; the front matter's roman numbering starts again at i on
     the title page, as if the cover were not there.
     """
-    width, height = page_size_mm(page_size)
+    width, height = page_size.width_mm, page_size.height_mm
     return (
         "@page cover { margin: 0; @top-center { content: none } "
         "@bottom-left { content: none } @bottom-right { content: none } }\n"
@@ -179,7 +101,7 @@ def pdf_cover(work: Work, options: RenderOptions) -> CoverImage | None:
     """The cover picture of ``--pdf-cover``; a generated one takes the page's proportions."""
     if not options.pdf_cover:
         return None
-    width, height = page_size_mm(options.page_size)
+    width, height = options.page_size.width_mm, options.page_size.height_mm
     return book_cover(work, options, size=(1600, round(1600 * height / width)))
 
 
@@ -198,12 +120,8 @@ def document_date(work: Work, options: RenderOptions) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def book_html(work: Work, options: RenderOptions, cover: CoverImage | None, **extra: Any) -> str:
-    """Render ``pdf/book.html.j2``: the whole book, or with ``extra`` a part of it.
-
-    The one-process render and every piece of the parallel render use this, so they cannot
-    drift apart in what they pass the template.
-    """
+def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> str:
+    """Render ``pdf/book.html.j2``: the whole book as one HTML document."""
     return render_template(
         "pdf/book.html.j2",
         options,
@@ -212,7 +130,6 @@ def book_html(work: Work, options: RenderOptions, cover: CoverImage | None, **ex
         document_date=document_date(work, options),
         cover_src=cover.data_url() if cover else None,
         cover_alt=cover_alt(work),
-        **extra,
     )
 
 
@@ -239,14 +156,6 @@ def _bundled_css(options: RenderOptions) -> list[str]:
 
 
 def _import_weasyprint() -> ModuleType:
-    if "weasyprint" not in sys.modules:
-        from fic2book.backends.libfind import quick_find_library
-
-        try:
-            with quick_find_library():
-                import weasyprint
-        except OSError:
-            pass  # imported again below with the standard lookup, which reports the error
     try:
         import weasyprint
     except OSError as err:
@@ -256,23 +165,6 @@ def _import_weasyprint() -> ModuleType:
         ) from err
     module: ModuleType = weasyprint
     return module
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run Python's cyclic garbage collector less often while WeasyPrint lays a book out.
-
-    Layout creates and drops millions of small objects, nearly all freed by reference
-    counting; with the default threshold (a collection every 700 net allocations) a 124-page
-    book triggers about 440 collections, some 0.14 s.  Every 20,000 allocations, about 13
-    collections do the same work in 0.05 s, with no measurable change in peak memory.
-    """
-    previous = gc.get_threshold()
-    gc.set_threshold(20_000, *previous[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
 
 
 def _drop_attachments(document: Any) -> None:
@@ -314,7 +206,6 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
             weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
             for text in [*_bundled_css(options), page_css, *user_css]
         ]
-        # The whole book's HTML only here: the parallel path renders each piece's instead.
         html = book_html(work, options, cover)
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=stylesheets, font_config=fonts, **render_options
@@ -329,104 +220,12 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
         except OSError as err:
             raise OutputError(f"{target}: {err.strerror or err}") from err
 
-    groups = _parallel_plan(work, options)
-    if groups:
-
-        def parallel_layout() -> None:
-            from fic2book.backends import pdf_parallel
-
-            def render_document(text: str, extra_css: str) -> Any:
-                fetcher = AssetFetcher(work.assets)
-                fonts = FontConfiguration()
-                stylesheets = [
-                    weasyprint.CSS(
-                        string=css, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts
-                    )
-                    for css in [*_bundled_css(options), page_css, extra_css]
-                ]
-                document = weasyprint.HTML(
-                    string=text, base_url=BASE_URL, url_fetcher=fetcher
-                ).render(stylesheets=stylesheets, font_config=fonts, **render_options)
-                _drop_attachments(document)
-                if fetcher.refused:
-                    logger.warning(
-                        "%d external resource(s) were not loaded into %s",
-                        len(fetcher.refused),
-                        target,
-                    )
-                return document
-
-            last = len(groups) - 1
-            ids = [
-                pdf_parallel.wrapper_ids(work, group, index == last)
-                for index, group in enumerate(groups)
-            ]
-            every_id = [name for group_ids in ids for name in group_ids]
-            counts = pdf_parallel.PageCounts(len(groups), len(every_id))
-
-            def render_group(index: int) -> pdf_parallel.Piece:
-                text = book_html(
-                    work,
-                    options,
-                    None,
-                    part_chapters=groups[index],
-                    with_back=index == last,
-                )
-                with pdf_parallel.page_number_hook(counts, index):
-                    document = render_document(text, pdf_parallel.GROUP_CSS)
-                anchors = pdf_parallel.anchor_pages(document, ids[index])
-                counts.publish_anchors(
-                    sum(len(group_ids) for group_ids in ids[:index]),
-                    [anchors[name] for name in ids[index]],
-                )
-                pdf = document.write_pdf(**render_options)
-                return pdf_parallel.Piece(pdf, len(document.pages), anchors)
-
-            def render_front() -> pdf_parallel.Piece:
-                # The contents list each wrapper's folio: its group's first folio plus its
-                # page in the group.
-                starts = counts.anchors()
-                toc_pages: dict[str, int] = {}
-                for index, group_ids in enumerate(ids):
-                    folio = counts.first_folio(index)
-                    for name in group_ids:
-                        toc_pages[name] = folio + starts[len(toc_pages)]
-                front_html = book_html(work, options, cover, toc_pages=toc_pages)
-                front = render_document(front_html, pdf_parallel.FRONT_CSS)
-                # Only the pages before the first chapter placeholder are kept.
-                kept = min(pdf_parallel.anchor_pages(front, every_id).values())
-                return pdf_parallel.Piece(front.write_pdf(**render_options), kept, {})
-
-            pieces, front_piece = pdf_parallel.render_groups(
-                render_group, len(groups), counts, render_front
-            )
-            data = pdf_parallel.join(front_piece, pieces)
-            try:
-                target.write_bytes(data)
-            except OSError as err:
-                raise OutputError(f"{target}: {err.strerror or err}") from err
-
-        with fewer_collections():
-            if limited:
-                run_limited(
-                    parallel_layout,
-                    timeout=options.timeout,
-                    max_memory=options.max_memory,
-                    what="the PDF",
-                )
-            else:
-                parallel_layout()
-        return
-
     # Layout is the one step whose time and memory hostile markup or CSS can blow up
     # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
-    with fewer_collections():
-        if limited:
-            run_limited(
-                layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF"
-            )
-        else:
-            layout()
+    if limited:
+        run_limited(layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF")
+    else:
+        layout()
 
 
 @register
@@ -462,18 +261,3 @@ class PdfBackend:
             max_memory=options.max_memory,
             what="the PDF",
         )
-
-
-def _parallel_plan(work: Work, options: RenderOptions) -> list[list[Chapter]]:
-    """The chapter groups of a ``--pdf-jobs`` render, or ``[]`` to render in one process."""
-    from fic2book.backends import pdf_parallel
-
-    jobs = pdf_parallel.job_count(options.pdf_jobs)
-    if jobs < 2 or len(work.chapters) < 2:
-        return []
-    blocker = pdf_parallel.parallel_blocker(work, options)
-    if blocker is not None:
-        pdf_parallel.fallback_note(blocker)
-        return []
-    groups = pdf_parallel.split_chapters(work.chapters, jobs)
-    return groups if len(groups) > 1 else []

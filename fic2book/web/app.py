@@ -64,7 +64,7 @@ class Settings:
     #: The secret first path segment of every URL.
     token: str
     #: The limits (and any other option the page does not offer) for every book.
-    options: RenderOptions = field(default_factory=lambda: RenderOptions(pdf_jobs=1))
+    options: RenderOptions = field(default_factory=RenderOptions)
     #: Conversions at once; more are refused with 429.
     max_jobs: int = 2
     #: Host headers accepted (``("*",)``: any); guards against DNS rebinding.

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from fic2book.errors import UsageError
-from fic2book.options import CHAPTER_TITLES, PAGE_SIZES, STYLES, RenderOptions, choice, page_size_mm
+from fic2book.options import (
+    CHAPTER_TITLES,
+    PAGE_SIZES,
+    STYLES,
+    ChapterTitles,
+    PageSize,
+    ParagraphStyle,
+    RenderOptions,
+    choice,
+    page_size_mm,
+)
 
 #: Output formats the page offers, in the order shown.
 FORMATS: tuple[str, ...] = ("epub", "pdf")
@@ -69,10 +79,16 @@ def options_from(
         raise UsageError("a PDF cover page needs a cover")
     return dataclasses.replace(
         base,
-        page_size=page_size,
-        style=choice("paragraph style", str(values.get("style", base.style)), STYLES),
-        chapter_titles=choice(
-            "chapter titles", str(values.get("chapter_titles", base.chapter_titles)), CHAPTER_TITLES
+        page_size=PageSize.parse(page_size),
+        style=ParagraphStyle(
+            choice("paragraph style", str(values.get("style", base.style)), STYLES)
+        ),
+        chapter_titles=ChapterTitles(
+            choice(
+                "chapter titles",
+                str(values.get("chapter_titles", base.chapter_titles)),
+                CHAPTER_TITLES,
+            )
         ),
         smart=_flag(values, "smart", base.smart),
         no_cover=no_cover,

@@ -108,9 +108,7 @@ def serve(
     """
     from fic2book.web.server import serve as run
 
-    options = RenderOptions(
-        max_input_size=max_input_size, timeout=timeout, max_memory=max_memory, pdf_jobs=1
-    )
+    options = RenderOptions(max_input_size=max_input_size, timeout=timeout, max_memory=max_memory)
     try:
         run(
             host,

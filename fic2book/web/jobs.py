@@ -210,7 +210,7 @@ def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
         from fic2book.pipeline import render_bytes
 
         work = _sample(_read(source, options))
-        quick = dataclasses.replace(options, pdf_jobs=1, pdf_cover=False)
+        quick = dataclasses.replace(options, pdf_cover=False)
         pdf = source.with_name("preview.pdf")
         pdf.write_bytes(render_bytes(backend_for("pdf"), work, quick))
         label = chapter_label(work, work.chapters[0], options.chapter_titles)

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fic2book.backends.pdf import TRIM_MARGINS_MM, PdfBackend, page_geometry
+from fic2book.backends.pdf import PdfBackend
 from fic2book.cli import app
 from fic2book.errors import UsageError
 from fic2book.model import Chapter
-from fic2book.options import RenderOptions, length_mm
+from fic2book.options import RenderOptions
+from fic2book.pagesize import TRIM_MARGINS_MM, PageSize, length_mm, page_geometry
 from fic2book.sanitize import paragraphs
 from tests.conftest import make_work
 
@@ -83,7 +84,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> list[Page]:
     )
     work = make_work(title="Margins", chapters=chapters, end_notes=None)
     target = tmp_path_factory.mktemp("print") / "book.pdf"
-    PdfBackend().write(work, target, RenderOptions(page_size="6x9in", gutter="10mm"))
+    PdfBackend().write(work, target, RenderOptions(page_size=PageSize.parse("6x9in"), gutter=10.0))
     return read_pages(target)
 
 

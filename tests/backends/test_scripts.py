@@ -24,7 +24,7 @@ import pytest
 from fic2book.backends.epub import EpubBackend
 from fic2book.backends.pdf import PdfBackend
 from fic2book.model import Chapter, TagGroup, TagKind, Work
-from fic2book.options import RenderOptions
+from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 from fic2book.pipeline import prepare
 from fic2book.render import TAGS_SHOWN
 from fic2book.sanitize import SCENE_BREAK, paragraphs
@@ -133,7 +133,10 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     made["plain"] = build(make_work(), folder, "plain", RenderOptions())
     made["de"] = build(german_work(), folder, "de", RenderOptions())
     made["styled"] = build(
-        make_work(), folder, "styled", RenderOptions(chapter_titles="title", style="block")
+        make_work(),
+        folder,
+        "styled",
+        RenderOptions(chapter_titles=ChapterTitles.TITLE, style=ParagraphStyle.BLOCK),
     )
     return made
 

@@ -1,16 +1,26 @@
-"""--page-size parsing: named trim sizes, custom WIDTHxHEIGHT sizes and refused values."""
+"""RenderOptions: --page-size parsing, and every option checked and normalised on creation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from fic2book.errors import UsageError
-from fic2book.options import PAGE_SIZES, RenderOptions, css_page_size, page_size_mm
+from fic2book.errors import InputError, RenderError, UsageError
+from fic2book.options import (
+    PAGE_SIZES,
+    ChapterTitles,
+    PageSize,
+    ParagraphStyle,
+    RenderOptions,
+    css_page_size,
+    page_size_mm,
+)
 
 
 def test_defaults_make_an_a5_book() -> None:
     options = RenderOptions()
-    assert options.page_size == "a5"
+    assert options.page_size.name == "a5"
     assert css_page_size(options.page_size) == "A5"
 
 
@@ -70,3 +80,51 @@ def test_error_lists_the_choices() -> None:
     for name in PAGE_SIZES:
         assert name in str(info.value)
     assert "140x216mm" in str(info.value)
+
+
+def test_strings_are_parsed_once_into_typed_values() -> None:
+    # A library caller may pass the values as the command line has them.
+    options = RenderOptions(
+        page_size=" 6x9IN ",  # type: ignore[arg-type]
+        gutter="0.5in",  # type: ignore[arg-type]
+        chapter_titles="Title",  # type: ignore[arg-type]
+        style="BLOCK",  # type: ignore[arg-type]
+    )
+    assert options.page_size == PageSize("6x9in", "6in 9in", 152.4, 228.6)
+    assert options.gutter == pytest.approx(12.7)
+    assert options.chapter_titles is ChapterTitles.TITLE
+    assert options.style is ParagraphStyle.BLOCK
+    # Normalising again (dataclasses.replace) changes nothing.
+    assert options.replace(smart=False).page_size == options.page_size
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"page_size": "b5"}, "page size"),
+        ({"gutter": "wide"}, "length"),
+        ({"gutter": "39mm", "page_size": "80x125mm"}, "too narrow"),
+        ({"chapter_titles": "short"}, "--chapter-titles must be one of full, title"),
+        ({"style": "fancy"}, "--style must be one of book, block"),
+        ({"no_cover": True, "pdf_cover": True}, "contradict"),
+        ({"no_cover": True, "cover": Path("c.png")}, "contradict"),
+        ({"timeout": -1.0}, "--timeout"),
+        ({"max_memory": -1}, "--max-memory"),
+    ],
+)
+def test_bad_values_are_refused_on_creation(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        RenderOptions(**changes)  # type: ignore[arg-type]
+
+
+def test_check_files_reads_the_cover_and_stylesheets(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.css"
+    latin1.write_bytes("p { content: '\xe9' }".encode("latin-1"))
+    with pytest.raises(RenderError, match="not UTF-8"):
+        RenderOptions(css=(latin1,)).check_files()
+    with pytest.raises(RenderError, match="missing"):
+        RenderOptions(css=(tmp_path / "missing.css",)).check_files()
+    picture = tmp_path / "cover.png"
+    picture.write_bytes(b"not a picture")
+    with pytest.raises(InputError, match="cover"):
+        RenderOptions(cover=picture).check_files()

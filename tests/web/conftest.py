@@ -62,7 +62,7 @@ class Page:
 def make_page(options: RenderOptions | None = None, max_jobs: int = 2) -> Iterator[Page]:
     settings = Settings(
         token=TOKEN,
-        options=options or RenderOptions(pdf_jobs=1),
+        options=options or RenderOptions(),
         max_jobs=max_jobs,
         allowed_hosts=("testserver",),
     )

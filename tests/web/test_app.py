@@ -18,7 +18,7 @@ from tests.web.conftest import AO3_HTML, SEED, TOKEN, Page, epub_bytes, make_pag
 
 @pytest.fixture
 def tiny_limit() -> Iterator[Page]:
-    yield from make_page(RenderOptions(pdf_jobs=1, max_input_size=1000))
+    yield from make_page(RenderOptions(max_input_size=1000))
 
 
 @pytest.fixture

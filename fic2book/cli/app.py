@@ -1,0 +1,335 @@
+"""The Typer app, the options its commands share, and how errors become exit codes.
+
+This is the only place that knows about exit codes: a :class:`Fic2BookError` becomes one
+line ``fic2book: <label>: <message>`` on stderr and the error's exit code (:func:`reported`);
+anything else is a bug and keeps its traceback.  Options used by more than one command are
+declared here once, as ``Annotated`` aliases, and :func:`render_options` turns the rendering
+ones into a checked :class:`~fic2book.options.RenderOptions` — so ``convert`` and ``batch``
+offer the same flags, help, defaults and checks.
+
+The commands are registered at the bottom of this file (see :mod:`fic2book.cli`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fic2book import __version__
+from fic2book.errors import Fic2BookError, UsageError
+from fic2book.limits import parse_seconds, parse_size
+from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
+from fic2book.pagesize import PageSize, length_mm
+
+PROG = "fic2book"
+
+app = typer.Typer(
+    name=PROG,
+    help="Turn fan-fiction works into EPUBs for e-readers and print-ready PDFs.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Plain Python tracebacks for bugs: Rich's pretty ones can dump a whole book as locals.
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+#: The defaults every command shows and uses: those of the library's RenderOptions.
+DEFAULTS = RenderOptions()
+
+RENDERING = "Rendering"
+LIMITS = "Limits"
+
+
+# ---- errors and exit codes ---------------------------------------------------------------
+
+
+def fail(err: Fic2BookError, debug: bool) -> int:
+    """Report a user-fixable error on one stderr line (with the traceback under ``--debug``)."""
+    if debug:
+        traceback.print_exception(err, file=sys.stderr)
+    message = " ".join(str(err).split()) or type(err).__name__
+    typer.echo(f"{PROG}: {err.label}: {message}", err=True)
+    return err.exit_code
+
+
+@contextmanager
+def reported(debug: bool) -> Iterator[None]:
+    """Turn a :class:`Fic2BookError` raised inside into its line and exit code."""
+    try:
+        yield
+    except Fic2BookError as err:
+        raise typer.Exit(fail(err, debug)) from None
+
+
+def source_date_epoch(environ: Mapping[str, str] = os.environ) -> int | None:
+    """``SOURCE_DATE_EPOCH`` as an integer, ``None`` when unset; a malformed value is an error."""
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    # The reproducible-builds spec asks tools to refuse a malformed value, not ignore it.
+    if not raw.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}")
+    return int(raw)
+
+
+def split_formats(to: str | None) -> list[str] | None:
+    """The ``--to`` list without blanks and repeats, in the order asked for."""
+    if to is None:
+        return None
+    # dict.fromkeys drops repeats ("epub,epub") and keeps the order asked for.
+    names = list(dict.fromkeys(part.strip().lower() for part in to.split(",") if part.strip()))
+    if not names:
+        raise UsageError("--to needs at least one format, e.g. --to epub,pdf")
+    return names
+
+
+def _size(value: str | int) -> int:
+    """``--max-input-size`` and ``--max-memory``: a bad value is a usage error (exit 2)."""
+    try:
+        return parse_size(value)
+    except UsageError as err:
+        raise typer.BadParameter(str(err)) from err
+
+
+def _seconds(value: str | float) -> float:
+    """``--timeout``: a bad value is a usage error (exit 2)."""
+    try:
+        return parse_seconds(value)
+    except UsageError as err:
+        raise typer.BadParameter(str(err)) from err
+
+
+# ---- options shared by several commands -------------------------------------------------
+
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing but errors (no progress either).")
+]
+FromFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--from", "-f", metavar="FORMAT", help="Input format, when the suffix is not enough."
+    ),
+]
+PageSizeOption = Annotated[
+    str,
+    typer.Option(
+        "--page-size",
+        metavar="SIZE",
+        help="PDF trim size: a4, a5, letter, 5.5x8.5in, 6x9in or WxH with units.",
+        rich_help_panel=RENDERING,
+    ),
+]
+TemplateDir = Annotated[
+    Path | None,
+    typer.Option(
+        help="A folder of templates that override the bundled ones.",
+        metavar="DIR",
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+        rich_help_panel=RENDERING,
+    ),
+]
+Css = Annotated[
+    list[Path] | None,
+    typer.Option(
+        help="An extra stylesheet applied after the bundled ones (repeatable).",
+        metavar="FILE",
+        exists=True,
+        file_okay=True,
+        dir_okay=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+Smart = Annotated[
+    bool,
+    typer.Option(
+        "--smart/--no-smart",
+        help="Typeset quotes, apostrophes, dashes and ellipses by the work's language "
+        "(--no-smart keeps the text as typed).",
+        rich_help_panel=RENDERING,
+    ),
+]
+ChapterTitlesOption = Annotated[
+    ChapterTitles,
+    typer.Option(
+        case_sensitive=False,
+        help="Chapter headings: 'full' (Chapter 3: Title) or 'title' (the title alone).",
+        rich_help_panel=RENDERING,
+    ),
+]
+StyleOption = Annotated[
+    ParagraphStyle,
+    typer.Option(
+        case_sensitive=False,
+        help="Paragraphs: 'book' (first-line indents) or 'block' (spaced, like AO3).",
+        rich_help_panel=RENDERING,
+    ),
+]
+Cover = Annotated[
+    Path | None,
+    typer.Option(
+        "--cover",
+        metavar="FILE",
+        help="Your own cover picture (PNG or JPEG) instead of the generated one.",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+NoCover = Annotated[
+    bool,
+    typer.Option("--no-cover", help="No cover image or cover page.", rich_help_panel=RENDERING),
+]
+PdfCover = Annotated[
+    bool,
+    typer.Option(
+        "--pdf-cover",
+        help="Start the PDF with the cover as a full-bleed page (not for print).",
+        rich_help_panel=RENDERING,
+    ),
+]
+PdfUa = Annotated[
+    bool,
+    typer.Option(
+        "--pdf-ua",
+        help="Write a tagged PDF/UA-1 file for screen readers.",
+        rich_help_panel=RENDERING,
+    ),
+]
+Gutter = Annotated[
+    str | None,
+    typer.Option(
+        "--gutter",
+        metavar="LENGTH",
+        help="Extra inner margin for the binding, e.g. 6mm or 0.25in (default: by page size).",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+MaxInputSize = Annotated[
+    int,
+    typer.Option(
+        "--max-input-size",
+        metavar="SIZE",
+        parser=_size,
+        help="Refuse input files larger than this, e.g. 64M or 1G (0: no limit). Default: 64M.",
+        show_default=False,
+        rich_help_panel=LIMITS,
+    ),
+]
+Timeout = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        parser=_seconds,
+        help="Stop rendering a book after this many seconds (0: no limit).",
+        rich_help_panel=LIMITS,
+    ),
+]
+MaxMemory = Annotated[
+    int,
+    typer.Option(
+        "--max-memory",
+        metavar="SIZE",
+        parser=_size,
+        help="Address space one book's rendering may use, e.g. 2G (0: no limit). Default: 4G.",
+        show_default=False,
+        rich_help_panel=LIMITS,
+    ),
+]
+
+
+def render_options(
+    *,
+    page_size: str,
+    template_dir: Path | None,
+    css: list[Path] | None,
+    smart: bool,
+    chapter_titles: ChapterTitles,
+    style: ParagraphStyle,
+    cover: Path | None,
+    no_cover: bool,
+    pdf_cover: bool,
+    pdf_ua: bool,
+    gutter: str | None,
+    max_input_size: int,
+    timeout: float,
+    max_memory: int,
+) -> RenderOptions:
+    """Build the checked options from the shared rendering options; read their files now.
+
+    ``RenderOptions`` checks every value (so a bad ``--gutter`` fails before any work is
+    read) and :meth:`~RenderOptions.check_files` reads the cover and the stylesheets.
+    """
+    options = RenderOptions(
+        page_size=PageSize.parse(page_size),
+        template_dir=template_dir,
+        css=tuple(css or ()),
+        source_date_epoch=source_date_epoch(),
+        smart=smart,
+        chapter_titles=chapter_titles,
+        style=style,
+        cover=cover,
+        no_cover=no_cover,
+        pdf_cover=pdf_cover,
+        pdf_ua=pdf_ua,
+        gutter=None if gutter is None else length_mm(gutter),
+        max_input_size=max_input_size,
+        timeout=timeout,
+        max_memory=max_memory,
+    )
+    options.check_files()
+    return options
+
+
+# ---- the app ------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Turn fan-fiction works into EPUBs for e-readers and print-ready PDFs."""
+
+
+def main() -> None:
+    """Entry point of the ``fic2book`` console script and ``python -m fic2book``."""
+    app(prog_name=PROG)
+
+
+# The commands, one module each (they import the aliases above, hence the late import).
+# Adding a command: add its module to this import and one app.command() line below.
+from fic2book.cli import batch, convert, formats, impose, inspect  # noqa: E402
+from fic2book.web.command import serve  # noqa: E402
+
+app.command()(convert.convert)
+app.command()(inspect.inspect)
+app.command()(impose.impose)
+app.command()(formats.formats)
+app.command()(batch.batch)
+# fic2book serve: the local web page (fic2book/web/); Starlette loads only when it runs.
+app.command(name="serve")(serve)

@@ -1,0 +1,174 @@
+"""``fic2book batch``: every work in a folder tree, in parallel, skipping books up to date."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fic2book.cli.app import (
+    DEFAULTS,
+    ChapterTitlesOption,
+    Cover,
+    Css,
+    Debug,
+    Gutter,
+    MaxInputSize,
+    MaxMemory,
+    NoCover,
+    PageSizeOption,
+    PdfCover,
+    PdfUa,
+    Smart,
+    StyleOption,
+    TemplateDir,
+    Timeout,
+    render_options,
+    reported,
+    split_formats,
+)
+from fic2book.options import ChapterTitles, ParagraphStyle
+
+
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The folder of works; read recursively.", metavar="FOLDER", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FOLDER",
+            help="Where the books go, in the same sub-folders as their inputs.",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", "-t", metavar="FORMATS", help="Output formats, comma-separated (epub, pdf)."
+        ),
+    ] = "epub",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes. Default: one per core.",
+            show_default=False,
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Write a JSON report: per input its status, books, error and seconds.",
+            dir_okay=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild books even when they are up to date.")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Run the works on a Dask cluster, e.g. tcp://host:8786 "
+            "(pip install 'fic2book\\[dask]').",
+            show_default=False,
+        ),
+    ] = None,
+    from_format: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            "-f",
+            metavar="FORMAT",
+            help="Read every input with this reader (and take only its suffixes).",
+        ),
+    ] = None,
+    page_size: PageSizeOption = DEFAULTS.page_size.name,
+    template_dir: TemplateDir = None,
+    css: Css = None,
+    smart: Smart = DEFAULTS.smart,
+    chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    style: StyleOption = DEFAULTS.style,
+    cover: Cover = None,
+    no_cover: NoCover = False,
+    pdf_cover: PdfCover = False,
+    pdf_ua: PdfUa = False,
+    gutter: Gutter = None,
+    max_input_size: MaxInputSize = DEFAULTS.max_input_size,
+    timeout: Timeout = DEFAULTS.timeout,
+    max_memory: MaxMemory = DEFAULTS.max_memory,
+    debug: Debug = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")
+    ] = False,
+) -> None:
+    """Convert every work in a folder tree, in parallel; skip books that are up to date.
+
+    Example: [bold]fic2book batch library/ -o books/ --to epub,pdf --report report.json[/bold]
+    """
+    import signal
+
+    from fic2book.batch import BatchConfig, PlainDisplay, RichDisplay, print_summary, run_batch
+    from fic2book.pipeline import backends_for
+
+    with reported(debug):
+        options = render_options(
+            page_size=page_size,
+            template_dir=template_dir,
+            css=css,
+            smart=smart,
+            chapter_titles=ChapterTitles(chapter_titles),
+            style=ParagraphStyle(style),
+            cover=cover,
+            no_cover=no_cover,
+            pdf_cover=pdf_cover,
+            pdf_ua=pdf_ua,
+            gutter=gutter,
+            max_input_size=max_input_size,
+            timeout=timeout,
+            max_memory=max_memory,
+        )
+        formats = tuple(split_formats(to) or ["epub"])
+        backends_for(formats)  # an unknown format fails before any work is read
+        config = BatchConfig(
+            source=source,
+            output=output,
+            formats=formats,
+            options=options,
+            from_format=from_format,
+            jobs=jobs or 0,
+            force=force,
+            scheduler=scheduler,
+            report=report,
+        )
+    interactive = not quiet and sys.stderr.isatty()
+    display = RichDisplay(debug) if interactive else PlainDisplay(quiet, debug)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM (a service manager, kill) stops as cleanly as Ctrl-C.
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with reported(debug):
+            summary = run_batch(config, display)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if not quiet:
+        print_summary(summary, config)
+    if summary.interrupted:
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)

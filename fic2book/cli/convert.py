@@ -1,0 +1,174 @@
+"""``fic2book convert``: works into EPUB and/or PDF books."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fic2book.cli.app import (
+    DEFAULTS,
+    ChapterTitlesOption,
+    Cover,
+    Css,
+    Debug,
+    FromFormat,
+    Gutter,
+    MaxInputSize,
+    MaxMemory,
+    NoCover,
+    PageSizeOption,
+    PdfCover,
+    PdfUa,
+    Quiet,
+    Smart,
+    StyleOption,
+    TemplateDir,
+    Timeout,
+    fail,
+    render_options,
+    reported,
+    split_formats,
+)
+from fic2book.errors import Fic2BookError, UsageError
+from fic2book.options import ChapterTitles, ParagraphStyle
+
+if TYPE_CHECKING:
+    from fic2book.backends import Backend
+
+
+def _looks_like_folder(raw: str) -> bool:
+    # Path() drops a trailing slash, so look at the string the user typed.
+    return raw.endswith(("/", os.sep)) or Path(raw).is_dir()
+
+
+def plan(sources: list[Path], to: str | None, output: str | None) -> tuple[list[str], Path, bool]:
+    """Decide the formats, the output path and whether that path is a folder."""
+    from fic2book.backends import BACKENDS, backend_for, backend_for_path
+
+    formats = split_formats(to)
+    if formats is not None:
+        # Unknown names fail here, before any input is read.
+        for name in formats:
+            backend_for(name)
+    if output is None:
+        return formats or ["epub"], Path("."), True
+    target = Path(output)
+    explicit_folder = _looks_like_folder(output)
+    if formats is None:
+        if explicit_folder or len(sources) > 1:
+            formats = ["epub"]
+        else:
+            formats = [backend_for_path(target).name]
+    backends: list[Backend] = [backend_for(name) for name in formats]
+    into_folder = explicit_folder or len(sources) > 1 or len(backends) > 1
+    book_suffixes = {cls.suffix for cls in BACKENDS.values()}
+    suffix = target.suffix.lower()
+    if into_folder and not explicit_folder and suffix in book_suffixes:
+        raise UsageError(
+            f"-o {output} names one book but {len(sources)} input(s) x {len(backends)} "
+            "format(s) were asked for; give a folder (ending in '/')"
+        )
+    if not into_folder and suffix in book_suffixes and suffix != backends[0].suffix:
+        raise UsageError(f"-o {output} does not match --to {backends[0].name}")
+    return formats, target, into_folder
+
+
+def convert(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Work files to convert (fic2book formats lists the kinds it reads).",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            "-t",
+            metavar="FORMATS",
+            help="Output formats, comma-separated (epub, pdf). Default: from -o's suffix, else "
+            "epub.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="The book file (one input, one format) or a folder (ends in '/', exists, or "
+            "several books); default: the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+    from_format: FromFormat = None,
+    page_size: PageSizeOption = DEFAULTS.page_size.name,
+    template_dir: TemplateDir = None,
+    css: Css = None,
+    smart: Smart = DEFAULTS.smart,
+    chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    style: StyleOption = DEFAULTS.style,
+    cover: Cover = None,
+    no_cover: NoCover = False,
+    pdf_cover: PdfCover = False,
+    pdf_ua: PdfUa = False,
+    gutter: Gutter = None,
+    max_input_size: MaxInputSize = DEFAULTS.max_input_size,
+    timeout: Timeout = DEFAULTS.timeout,
+    max_memory: MaxMemory = DEFAULTS.max_memory,
+    debug: Debug = False,
+    quiet: Quiet = False,
+) -> None:
+    """Convert works into EPUB and/or PDF books.
+
+    Example: [bold]fic2book convert work.txt --to epub,pdf -o out/[/bold]
+    """
+    from fic2book.pipeline import convert_file
+
+    with reported(debug):
+        options = render_options(
+            page_size=page_size,
+            template_dir=template_dir,
+            css=css,
+            smart=smart,
+            chapter_titles=ChapterTitles(chapter_titles),
+            style=ParagraphStyle(style),
+            cover=cover,
+            no_cover=no_cover,
+            pdf_cover=pdf_cover,
+            pdf_ua=pdf_ua,
+            gutter=gutter,
+            max_input_size=max_input_size,
+            timeout=timeout,
+            max_memory=max_memory,
+        )
+        formats, target, into_folder = plan(sources, to, output)
+
+    first_failure = 0
+    taken: set[Path] = set()
+    for source in sources:
+        try:
+            written = convert_file(
+                source,
+                formats,
+                target,
+                options,
+                from_format,
+                into_folder=into_folder,
+                taken=taken,
+            )
+        except Fic2BookError as err:
+            code = fail(err, debug)  # every failure is reported, the first one's code kept
+            first_failure = first_failure or code
+            continue
+        if not quiet:
+            for path in written:
+                typer.echo(f"wrote {path}")
+    if first_failure:
+        raise typer.Exit(first_failure)
