@@ -52,7 +52,7 @@ from fic2book.model import (
     Work,
 )
 from fic2book.readers import register
-from fic2book.readers.headings import split_heading
+from fic2book.readers.headings import keep_heading, split_heading
 from fic2book.sanitize import text_block
 
 logger = logging.getLogger(__name__)
@@ -141,6 +141,11 @@ class EpubReader:
         """Parse ``path`` into a :class:`Work`; unusable input raises :class:`InputError`."""
         with _open_archive(path) as archive:
             package = _Package.load(archive, path)
+            if any(i.startswith("fanficfare-uid:") for i in package.metadata.identifiers):
+                # FanFicFare's book, its marks past the sniffed head (large images come first).
+                from fic2book.readers.fanficfare.epub import read_fanficfare_epub
+
+                return read_fanficfare_epub(path)
             documents = package.spine_documents()
             if not documents:
                 raise InputError(f"{path}: the EPUB's spine lists no readable documents")
@@ -782,7 +787,7 @@ def _chapter(
     )
     if markup is None:
         return None
-    title, chapter_label = split_heading(label) if label else (None, None)
+    title, chapter_label = keep_heading(label, number) if label else (None, None)
     return Chapter(number=number, title=title, body=markup, label=chapter_label)
 
 

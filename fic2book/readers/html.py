@@ -32,7 +32,8 @@ from fic2book.htmlclean import (
 from fic2book.language import language_tag
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers import register
-from fic2book.readers.ao3_html import chapter_title, read_input
+from fic2book.readers.ao3_html import read_input
+from fic2book.readers.headings import keep_heading
 
 _AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
 
@@ -46,6 +47,7 @@ def work_from_html(
     body = root.find("body")
     if body is None:
         body = root
+    _unwrap_heading_anchors(body)
     h1s = list(body.iter("h1"))
     page_title = text_of(root.find("head/title"))
     if len(h1s) == 1:
@@ -82,12 +84,9 @@ def work_from_html(
             markup = clean_fragment(
                 content, context=f"{source_name}: chapter {number}", load_asset=images
             )
+            own_title, label = keep_heading(text_of(heading), number)
             chapters.append(
-                Chapter(
-                    number=number,
-                    title=chapter_title(text_of(heading), number),
-                    body=markup or Markup(""),
-                )
+                Chapter(number=number, title=own_title, body=markup or Markup(""), label=label)
             )
     else:
         markup = clean_fragment(body, context=f"{source_name}: text", load_asset=images)
@@ -117,6 +116,28 @@ def _authors(root: Element) -> tuple[str, ...]:
             if content:
                 return tuple(a.strip() for a in content.split(",") if a.strip())
     return ()
+
+
+def _unwrap_heading_anchors(body: Element) -> None:
+    """Let ``<a name="s1"><h2>…</h2></a>`` count as the heading it wraps.
+
+    FanFicFare and many archives wrap each chapter heading in a named anchor; left wrapped,
+    the headings have different parents and could not split the body into chapters.
+    """
+    for anchor in list(body.iter("a")):
+        parent = anchor.getparent()
+        if (
+            parent is None
+            or anchor.get("href") is not None
+            or len(anchor) != 1
+            or anchor[0].tag not in ("h1", "h2")
+            or (anchor.text or "").strip()
+            or (anchor[0].tail or "").strip()
+        ):
+            continue
+        heading, tail = anchor[0], anchor.tail
+        parent.replace(anchor, heading)
+        heading.tail = tail
 
 
 def _sibling_headings(candidates: list[Element]) -> list[Element]:

@@ -55,7 +55,7 @@ from fic2book.model import (
 )
 from fic2book.numbers import parse_count
 from fic2book.readers import read_file, register
-from fic2book.readers.headings import split_heading
+from fic2book.readers.headings import keep_heading
 from fic2book.sanitize import SCENE_BREAK
 
 if TYPE_CHECKING:
@@ -488,7 +488,7 @@ def _build_work(
     chapters: list[Chapter] = []
     if headed:
         for number, (heading, tokens) in enumerate(headed, start=1):
-            title, label = split_heading(heading or "")
+            title, label = keep_heading(heading or "", number)
             chapters.append(Chapter(number, title, render.tokens(tokens), label=label))
     else:
         chapters.append(Chapter(1, None, render.tokens(preamble)))

@@ -10,6 +10,8 @@ site (``make_fixtures.sh`` says how): ``test1-sid1.*`` is its built-in test stor
 from __future__ import annotations
 
 import json
+import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from fic2book.cli import app
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.pipeline import convert_file
-from fic2book.readers import read_work, reader_for
+from fic2book.readers import SNIFF_BYTES, read_work, reader_for
 from fic2book.readers.headings import keep_heading
 from tests.conftest import DATA
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
@@ -240,3 +242,87 @@ def test_books_pass_epubcheck(books: dict[str, tuple[Work, Path]]) -> None:
     assert {name: failures(reports[epub]) for name, (_, epub) in books.items()} == {
         name: [] for name in books
     }
+
+
+def test_fanficfare_epub_with_its_marks_past_the_sniffed_head(tmp_path: Path) -> None:
+    """A large image first (FanFicFare writes images before the text) still reads in full."""
+    path = tmp_path / "big.epub"
+    with zipfile.ZipFile(FFF / "ao3like-1001.epub") as source, zipfile.ZipFile(path, "w") as out:
+        out.writestr("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
+        out.writestr("OEBPS/images/big.bin", os.urandom(SNIFF_BYTES + 1), zipfile.ZIP_STORED)
+        for info in source.infolist()[1:]:
+            out.writestr(info.filename, source.read(info), zipfile.ZIP_DEFLATED)
+    assert reader_for(path).name == "epub"
+    data = inspect_json(path)
+    assert data["fandoms"] == AO3LIKE["fandoms"] and data["categories"] == ["F/F", "Gen"]
+    assert [chapter["heading"] for chapter in data["chapters"]] == AO3LIKE_HEADINGS
+
+
+# --- the same headings in the other readers ----------------------------------------------
+
+
+def headings(work: Work) -> list[str]:
+    return [chapter.heading for chapter in work.chapters]
+
+
+def test_html_headings_wrapped_in_named_anchors_split_chapters(tmp_path: Path) -> None:
+    """Issue 11's repro: ``<a name=…><h2>…</h2></a>`` chapters were one chapter."""
+    path = tmp_path / "b.html"
+    path.write_text(
+        '<html><body><h1>T</h1><a name="s1"><h2>Chapter 1: One</h2></a><p>a</p>'
+        '<a name="s2"><h2>Chapter 2: Two</h2></a><p>b</p></body></html>',
+        encoding="utf-8",
+    )
+    work = read_work(path)
+    assert work.title == "T" and headings(work) == ["Chapter 1: One", "Chapter 2: Two"]
+    assert [str(chapter.body) for chapter in work.chapters] == ["<p>a</p>", "<p>b</p>"]
+
+
+def test_html_and_markdown_keep_a_numbered_heading_after_a_prologue(tmp_path: Path) -> None:
+    html = tmp_path / "p.html"
+    html.write_text(
+        "<html><body><h1>T</h1><h2>Prologue</h2><p>a</p><h2>Chapter 1</h2><p>b</p>"
+        "<h2>Chapter 2 &amp; 2.5</h2><p>c</p></body></html>",
+        encoding="utf-8",
+    )
+    markdown = tmp_path / "p.md"
+    markdown.write_text(
+        "---\ntitle: T\n---\n\n# Prologue\n\na\n\n# Chapter 1\n\nb\n\n# Chapter 2 & 2.5\n\nc\n",
+        encoding="utf-8",
+    )
+    for path in (html, markdown):
+        assert headings(read_work(path)) == ["Prologue", "Chapter 1", "Chapter 2 & 2.5"], path
+
+
+def test_epub_keeps_a_numbered_heading_after_a_prologue(tmp_path: Path) -> None:
+    chapters = ["Prologue", "Chapter 1", "Chapter 2 & 2.5"]
+    items = "".join(
+        f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>'
+        for i in range(len(chapters))
+    )
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    path = tmp_path / "p.epub"
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
+        out.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" '
+            'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            '<rootfile full-path="content.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        out.writestr(
+            "content.opf",
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="2.0">'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>T</dc:title>'
+            f"<dc:language>en</dc:language></metadata><manifest>{items}</manifest>"
+            f"<spine>{spine}</spine></package>",
+        )
+        for i, heading in enumerate(chapters):
+            out.writestr(
+                f"c{i}.xhtml",
+                '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head>'
+                f"<body><h1>{heading.replace('&', '&amp;')}</h1><p>text {i}</p></body></html>",
+            )
+    assert reader_for(path).name == "epub"
+    assert headings(read_work(path)) == chapters

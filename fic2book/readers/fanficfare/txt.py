@@ -28,7 +28,6 @@ import re
 from pathlib import Path
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import clean_markup
 from fic2book.model import Chapter, Work
 from fic2book.readers.fanficfare.fields import KNOWN_LABELS, TitlePage, build_work, split_list
 from fic2book.readers.headings import keep_heading
@@ -127,7 +126,10 @@ def _chapter_starts(lines: list[str], start: int, titles: list[str]) -> list[tup
 
 
 def _render(markdown: str, context: str) -> Chapter | None:
+    # Imported here: sniffing every .txt imports this module, and must stay light.
     from markdown_it import MarkdownIt
+
+    from fic2book.htmlclean import clean_markup
 
     html = MarkdownIt("commonmark", {"html": False}).render(markdown)
     markup = clean_markup(html, context=context)
