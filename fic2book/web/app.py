@@ -20,6 +20,7 @@ reads wait for one of ``max_jobs`` slots of their own.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import zipfile
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from fic2book.options import RenderOptions
 from fic2book.render import render_template
 from fic2book.resources import data_path
 from fic2book.web import jobs
-from fic2book.web.choices import FORMATS, TRIM_LABELS, formats_from, options_from
+from fic2book.web.choices import TRIM_LABELS, formats_from, offered_formats, options_from
 from fic2book.web.security import PREVIEW_CSP, SecurityHeaders, TokenGate
 from fic2book.web.store import Job, Store, Upload, UploadRefused, readable_suffixes, too_large
 
@@ -109,7 +110,7 @@ async def page(request: Request) -> Response:
         "web/index.html.j2",
         RenderOptions(),
         trims=TRIM_LABELS,
-        formats=FORMATS,
+        formats=offered_formats(),
         accept=",".join(readable_suffixes()),
         max_size=human_size(server.settings.options.max_input_size),
     )
@@ -177,7 +178,9 @@ def _run_job(server: Server, upload: Upload, job: Job, options: RenderOptions) -
         for fmt in job.formats:
             job.current = fmt
             folder = upload.folder / "books" / fmt
-            job.books[fmt] = jobs.convert_upload(upload.source, fmt, folder, options)
+            book = jobs.convert_upload(upload.source, fmt, folder, options)
+            # A new dict, not an insertion: the event loop may be reading the old one.
+            job.books = {**job.books, fmt: book}
         job.state = "done"
     except Fic2BookError as err:
         job.error = jobs.sentence(err, upload.source, upload.name, options.cover)
@@ -215,8 +218,12 @@ async def convert(request: Request) -> Response:
         )
     job = Job(formats)
     upload.job = job
+    # A daemon: Ctrl-C stops the server at once (the child then fails on its deleted folder).
     thread = threading.Thread(
-        target=_run_job, args=(server, upload, job, options), name=f"convert-{upload.id}"
+        target=_run_job,
+        args=(server, upload, job, options),
+        name=f"convert-{upload.id}",
+        daemon=True,
     )
     thread.start()
     return JSONResponse(upload.as_json(), status_code=202)
@@ -274,7 +281,7 @@ async def books_zip(request: Request) -> Response:
     ]
     if not books:
         return _error(404, "No book has been made yet.")
-    archive = server.store.root / f"books-{threading.get_ident()}-{id(request)}.zip"
+    archive = server.store.root / f"books-{secrets.token_hex(8)}.zip"
 
     def build() -> None:
         taken: set[str] = set()

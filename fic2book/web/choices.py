@@ -26,8 +26,18 @@ from fic2book.options import (
     page_size_mm,
 )
 
-#: Output formats the page offers, in the order shown.
-FORMATS: tuple[str, ...] = ("epub", "pdf")
+#: How the page names the formats it knows; any other registered backend (a KEPUB one, say)
+#: is offered under its ``--to`` name.
+FORMAT_LABELS: dict[str, str] = {"epub": "EPUB (e-readers)", "pdf": "PDF (print)"}
+
+
+def offered_formats() -> dict[str, str]:
+    """Every output backend ``--to`` takes, by name, with the label the page shows."""
+    from fic2book.backends import BACKENDS
+
+    return {name: FORMAT_LABELS.get(name, name.upper()) for name in BACKENDS}
+
+
 #: Cover choices: the generated one (the CLI's default), none, or the reader's own picture.
 COVERS: tuple[str, ...] = ("generated", "none", "own")
 #: Trim sizes offered in the form, with the labels shown.
@@ -56,7 +66,7 @@ def formats_from(values: Mapping[str, Any]) -> tuple[str, ...]:
     if not wanted:
         raise UsageError("choose at least one kind of book (EPUB or PDF)")
     for name in wanted:
-        if name not in FORMATS:
+        if name not in offered_formats():
             raise UsageError(f"{name!r} is not a kind of book this page makes")
     return wanted
 

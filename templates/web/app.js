@@ -85,7 +85,6 @@ function fillCard(card, upload) {
   const info = upload.info;
   const title = card.querySelector(".file-title");
   title.textContent = info.title;
-  card.setAttribute("aria-label", info.title);
   card.querySelector(".file-name").textContent = upload.name;
   const dl = card.querySelector(".facts");
   fact(dl, info.authors.length > 1 ? "Creators" : "Creator", info.authors);

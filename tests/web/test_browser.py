@@ -39,6 +39,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: What names the focused control: its id, its aria-label or its form name.
+FOCUSED = """() => {
+    const el = document.activeElement;
+    return el.id || el.getAttribute('aria-label') || el.name || el.tagName;
+}"""
+
+
 @pytest.fixture
 def served() -> Iterator[str]:
     """``fic2book serve`` in a child process; yields the page's URL."""
@@ -112,6 +119,16 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
     expect(cards.nth(0).locator(".facts")).to_contain_text("movielover55")
     expect(cards.nth(0).locator(".facts")).to_contain_text("Teen And Up Audiences")
     expect(page.locator("#status")).to_contain_text("Read")
+
+    # The keyboard reaches the controls in reading order: files, their buttons, then options.
+    page.locator("body").focus()
+    order: list[str] = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(FOCUSED))
+    assert order.index("file-input") < order.index("Preview No Office Relations")
+    assert order.index("Remove No Office Relations") < order.index("Preview Ferry Crossing")
+    assert order.index("Remove Ferry Crossing") < order.index("formats")
 
     page.get_by_label("PDF (print)").check()
     cards.nth(1).get_by_role("button", name="Preview Ferry Crossing").click()
