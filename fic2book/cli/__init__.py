@@ -5,7 +5,8 @@
   :class:`~fic2book.errors.Fic2BookError` into a line on stderr and an exit code, and the list
   of commands.
 * Each command lives in a module of its own named after it (``convert.py``, ``batch.py``,
-  ``inspect.py``, ``impose.py``, ``formats.py``) and defines one function of the same name.
+  ``inspect.py``, ``impose.py``, ``formats.py``, ``serve.py``) and defines one function of
+  the same name.
 
 Adding a command: write ``fic2book/cli/NAME.py`` with a function ``NAME`` (its docstring is
 the help, its parameters are the options; reuse the aliases of :mod:`fic2book.cli.app`), add

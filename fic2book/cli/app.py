@@ -323,13 +323,11 @@ def main() -> None:
 
 # The commands, one module each (they import the aliases above, hence the late import).
 # Adding a command: add its module to this import and one app.command() line below.
-from fic2book.cli import batch, convert, formats, impose, inspect  # noqa: E402
-from fic2book.web.command import serve  # noqa: E402
+from fic2book.cli import batch, convert, formats, impose, inspect, serve  # noqa: E402
 
 app.command()(convert.convert)
 app.command()(inspect.inspect)
 app.command()(impose.impose)
 app.command()(formats.formats)
 app.command()(batch.batch)
-# fic2book serve: the local web page (fic2book/web/); Starlette loads only when it runs.
-app.command(name="serve")(serve)
+app.command()(serve.serve)

@@ -73,6 +73,17 @@ function newCard(name) {
   return card;
 }
 
+function failed(card, name, message) {
+  card.querySelector(".file-name").hidden = true; // the title already is the file's name
+  // A file that cannot be read can only be removed.
+  for (const button of card.querySelectorAll(".do-preview, .do-convert")) {
+    button.hidden = true;
+  }
+  card.querySelector(".do-remove").setAttribute("aria-label", "Remove " + name);
+  showError(card, message);
+  announce(name + ": " + message);
+}
+
 function showError(card, message) {
   const error = card.querySelector(".error");
   error.textContent = message;
@@ -125,16 +136,12 @@ async function upload(file) {
     response = null;
   }
   if (response === null) {
-    card.querySelector(".file-name").textContent = file.name;
-    showError(card, "The file could not be sent to fic2book; is it still running?");
-    announce(file.name + ": could not be sent.");
+    failed(card, file.name, "The file could not be sent to fic2book; is it still running?");
     return;
   }
   const data = await answer(response);
   if (!response.ok) {
-    card.querySelector(".file-name").textContent = file.name;
-    showError(card, data.error);
-    announce(file.name + ": " + data.error);
+    failed(card, file.name, data.error);
     return;
   }
   fillCard(card, data);
