@@ -224,7 +224,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Work, Pat
     folder = tmp_path_factory.mktemp("fanficfare")
     options = RenderOptions(source_date_epoch=1_700_000_000)
     built = {}
-    for name in FILES:
+    for name in sorted(path.name for path in FFF.iterdir() if path.suffix != ".sh"):
         epub = folder / f"{name}.epub"
         convert_file(FFF / name, ["epub"], epub, options)
         built[name] = (read_work(FFF / name), epub)
@@ -326,3 +326,27 @@ def test_epub_keeps_a_numbered_heading_after_a_prologue(tmp_path: Path) -> None:
             )
     assert reader_for(path).name == "epub"
     assert headings(read_work(path)) == chapters
+
+
+# --- settings users change ---------------------------------------------------------------
+
+
+def test_epub_without_its_title_page_uses_the_opf() -> None:
+    """``include_titlepage: false``: the OPF's subjects, minus FanFicFare's own, are the tags."""
+    data = inspect_json(FFF / "test1-sid2-notitlepage.epub")
+    assert data["title"] == "Test Story Title 2" and data["authors"] == ["Test Author aa"]
+    assert data["status"] == "Completed"
+    assert (data["published"], data["updated"]) == ("1975-03-15", "1975-04-15")
+    assert "Harry Potter & Hermione Granger" in data["additional_tags"]
+    assert not [t for t in data["additional_tags"] if t.startswith(NOISE) or "&amp;" in t]
+    assert [chapter["heading"] for chapter in data["chapters"]] == TEST1_HEADINGS
+
+
+def test_txt_with_windows_line_ends_unwrapped_and_no_contents() -> None:
+    data = inspect_json(FFF / "test1-sid83-crlf.txt")
+    assert data["title"] == "Test Story Title 83" and data["authors"] == ["Test Author aa"]
+    assert data["fandoms"] == ["Pitch Perfect", "Rizzoli & Isles"]
+    assert data["relationships"] == ["Chloe B. & J. Rizzoli"]
+    assert data["characters"] == ["Chloe B.", "J. Rizzoli"]
+    assert data["words_declared"] == 123456 and data["status"] == "In Progress"
+    assert [chapter["heading"] for chapter in data["chapters"]] == TEST1_HEADINGS

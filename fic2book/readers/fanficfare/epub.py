@@ -15,6 +15,7 @@ be FanFicFare's goes to the EPUB reader.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -214,7 +215,8 @@ def _remove_keeping_tail(element: Element) -> None:
 
 def _page_from_opf(opf: _Opf) -> TitlePage:
     """The fields the OPF alone gives, for a book made without a title page."""
-    subjects = [s for s in opf.texts("subject") if not _NOISE.fullmatch(s)]
+    # FanFicFare escapes subjects twice ("Harry &amp;amp; Hermione" in the OPF).
+    subjects = [html.unescape(s) for s in opf.texts("subject") if not _NOISE.fullmatch(s)]
     fields = [("Genre", ", ".join(subjects))] if subjects else []
     status = next((s for s in opf.texts("subject") if s in ("Completed", "In-Progress")), None)
     for label, value in (

@@ -37,6 +37,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
+from fic2book.readers.common import parse_chapter_count, written_count
 
 #: Labels (lower case) whose values are tag lists, by the kind they fill.
 _TAG_LABELS: dict[str, TagKind] = {
@@ -84,7 +85,6 @@ _AO3_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
 _AO3_WORK = re.compile(r"https?://(?:www\.)?archiveofourown\.org/works/(\d+)", re.IGNORECASE)
 _SERIES = re.compile(r"(?P<name>.*?)\s*\[(?P<part>\d+)\]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_COUNT = re.compile(r"\d[\d,.\u00a0\u202f ]*")
 
 
 @dataclass
@@ -108,14 +108,6 @@ class TitlePage:
 def split_list(value: str) -> tuple[str, ...]:
     """A ", "-joined FanFicFare list as its items."""
     return tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
-
-
-def _count(value: str) -> int | None:
-    match = _COUNT.search(value)
-    if match is None:
-        return None
-    digits = re.sub(r"\D", "", match.group())
-    return int(digits) if digits else None
 
 
 def _date(value: str) -> dt.date | None:
@@ -162,8 +154,8 @@ class _Collector:
             items = (value,) if key == "rating" else split_list(value)
             tags = self.tags.setdefault(_TAG_LABELS[key], [])
             tags.extend(item for item in items if item not in tags)
-        elif key in _COUNT_LABELS:
-            self.counts[key] = _count(value)
+        elif key in _COUNT_LABELS and written_count(value) is not None:
+            self.counts[key] = written_count(value)
         elif key in {"published", "updated"}:
             self.dates[key] = _date(value)
         elif not self._add_other(key, value):
@@ -177,12 +169,15 @@ class _Collector:
         if key == "language":
             self.language = value
         elif key in {"chapters", "chapters/total chapters"}:
-            posted, _, total = value.partition("/")
-            self.counts["chapters_posted"] = _count(posted)
-            if total.strip() and total.strip() != "?":
-                self.counts["chapters_total"] = _count(total)
-        elif key == "total chapters":
-            self.counts["chapters_total"] = _count(value)
+            counts = parse_chapter_count(value) if "/" in value else None
+            posted = counts[0] if counts else written_count(value)
+            if posted is None:
+                return False
+            self.counts["chapters_posted"] = posted
+            if counts is not None:
+                self.counts["chapters_total"] = counts[1]
+        elif key == "total chapters" and written_count(value) is not None:
+            self.counts["chapters_total"] = written_count(value)
         elif key == "series":
             match = _SERIES.fullmatch(value)
             name, part = (match.group("name"), int(match.group("part"))) if match else (value, None)

@@ -18,6 +18,8 @@
 #             folded into Category and AO3 categories plus freeform tags into Genre (as its
 #             [archiveofourown.org] defaults do), two authors, French, Completed, an AO3 story
 #             URL, kudos and hits on the title page, chapters titled by name only.
+#   sid=2     (EPUB) without its title page; sid=83 (TXT) with CRLF line ends, unwrapped, no
+#             contents list, two fandoms with "&" and a relationship.
 #
 # The files hold the time they were made (FanFicFare's "Packaged" and the test site's
 # "Timestamp"), so re-running changes them; the tests do not depend on those values.
@@ -70,8 +72,8 @@ chaptertitles:The Storm,Interlude,Chapter 3,Tides & Lamps
 INI
 
 cd "$work"
-make() { # make SID FORMAT NAME
-    "$FFF" -c "$work/personal.ini" -f "$2" "http://test1.com?sid=$1" >/dev/null 2>&1
+make() { # make SID FORMAT NAME [-o OPTION=VALUE]...
+    "$FFF" -c "$work/personal.ini" -f "$2" "${@:4}" "http://test1.com?sid=$1" >/dev/null 2>&1
     local made
     made=$(ls -t -- *."$2" | head -n 1)
     mv -- "$made" "$here/$3.$2"
@@ -80,4 +82,8 @@ for format in epub html txt; do
     make 1 "$format" test1-sid1
     make 1001 "$format" ao3like-1001
 done
+# Settings users change: no title page in the EPUB (only the OPF's flat subjects are left),
+# and a TXT with Windows line ends, no wrapping and no contents list.
+make 2 epub test1-sid2-notitlepage -o include_titlepage=false
+make 83 txt test1-sid83-crlf -o windows_eol=true -o wrap_width=0 -o include_tocpage=false
 ls -l "$here"
