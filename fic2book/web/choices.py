@@ -23,7 +23,6 @@ from fic2book.options import (
     ParagraphStyle,
     RenderOptions,
     choice,
-    page_size_mm,
 )
 
 #: How the page names the formats it knows; any other registered backend (a KEPUB one, say)
@@ -78,8 +77,7 @@ def options_from(
 
     ``cover`` is the picture uploaded for "own", if any.
     """
-    page_size = str(values.get("page_size", base.page_size)).strip().lower()
-    page_size_mm(page_size)
+    page_size = PageSize.parse(str(values.get("page_size", base.page_size.name)))
     cover_choice = choice("cover", str(values.get("cover", "generated")), COVERS)
     if cover_choice == "own" and cover is None:
         raise UsageError("pick a cover picture first, or choose another cover")
@@ -89,7 +87,7 @@ def options_from(
         raise UsageError("a PDF cover page needs a cover")
     return dataclasses.replace(
         base,
-        page_size=PageSize.parse(page_size),
+        page_size=page_size,
         style=ParagraphStyle(
             choice("paragraph style", str(values.get("style", base.style)), STYLES)
         ),

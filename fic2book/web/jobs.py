@@ -148,19 +148,26 @@ def title_page_preview(source: Path, options: RenderOptions) -> str:
     result = source.with_name("preview.html")
 
     def task() -> None:
-        from fic2book.backends import backend_for
-        from fic2book.pipeline import render_bytes
-
         work = _read(source, options)
         quick = dataclasses.replace(options, no_cover=True, cover=None)
-        epub = render_bytes(backend_for("epub"), work, quick)
-        result.write_text(_preview_page(epub, work.language), encoding="utf-8")
+        epub = source.with_name("preview.epub")
+        _write_book(work, "epub", quick, epub)
+        result.write_text(_preview_page(epub.read_bytes(), work.language), encoding="utf-8")
+        epub.unlink()
 
     in_child(task, options, "the preview")
     try:
         return result.read_text(encoding="utf-8")
     finally:
         result.unlink(missing_ok=True)
+
+
+def _write_book(work: Work, fmt: str, options: RenderOptions, target: Path) -> None:
+    """Make a book of ``work`` as ``convert`` does (prepared, then written), into ``target``."""
+    from fic2book.backends import backend_for
+    from fic2book.pipeline import prepare, write_atomically
+
+    write_atomically(backend_for(fmt), prepare(work, options), target, options)
 
 
 def _preview_page(epub: bytes, language: str) -> str:
@@ -214,14 +221,12 @@ def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
     result = source.with_name("page.png")
 
     def task() -> None:
-        from fic2book.backends import backend_for
         from fic2book.backends.epub import chapter_label
-        from fic2book.pipeline import render_bytes
 
         work = _sample(_read(source, options))
         quick = dataclasses.replace(options, pdf_cover=False)
         pdf = source.with_name("preview.pdf")
-        pdf.write_bytes(render_bytes(backend_for("pdf"), work, quick))
+        _write_book(work, "pdf", quick, pdf)
         label = chapter_label(work, work.chapters[0], options.chapter_titles)
         page = _outline_page(pdf, label)
         subprocess.run(
