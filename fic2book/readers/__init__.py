@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import ClassVar, NamedTuple, Protocol, TypeVar
 
-from fic2book.errors import InputError, UnknownFormatError
+from fic2book.errors import Fic2BookError, InputError, UnknownFormatError
 from fic2book.model import Work
 
 
@@ -235,12 +235,31 @@ def read_file(path: Path) -> bytes:
 
 
 def read_work(path: Path, from_format: str | None = None) -> Work:
-    """Read ``path`` with the named reader or the one chosen for it."""
-    reader = reader_named(from_format) if from_format else reader_for(path)
+    """Read ``path`` with the named reader or the one chosen for it.
+
+    Whatever goes wrong while reading this one input is an :class:`InputError` naming it, on
+    one line: a reader's unforeseen exception (a ``ValueError`` deep in a parser, a
+    ``RecursionError``) must not end a batch or print a traceback.  The original exception is
+    kept as the cause, so ``--debug`` still shows where it came from.  Running out of memory
+    is not the input's fault alone and is left to the memory limit's own report.
+    """
     try:
+        reader = reader_named(from_format) if from_format else reader_for(path)
         return reader.read(path)
     except InputError as err:
         # Shared helpers (HTML parsing) do not know the file; the user must see which one.
         if str(path) in str(err):
             raise
         raise InputError(f"{path}: {err}") from err
+    except (Fic2BookError, MemoryError):
+        raise
+    except Exception as err:  # the one place every reader's surprise ends
+        detail = " ".join(str(err).split())
+        if len(detail) > _MAX_DETAIL:
+            detail = detail[: _MAX_DETAIL - 1] + "\u2026"
+        what = type(err).__name__ + (f": {detail}" if detail else "")
+        raise InputError(f"{path}: could not be read ({what})") from err
+
+
+#: How much of an unforeseen exception's message the one-line error quotes.
+_MAX_DETAIL = 160

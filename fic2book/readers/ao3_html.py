@@ -56,11 +56,11 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import read_file, register
+from fic2book.readers import register
+from fic2book.readers.common import ao3_absolute_url, ao3_work_id, read_text
 
 logger = logging.getLogger(__name__)
 
-AO3_ROOT = "https://archiveofourown.org"
 
 # ---------------------------------------------------------------------------------------------
 # Preface vocabulary, shared with the saved-page reader
@@ -91,7 +91,6 @@ _LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
 _AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
 _SERIES_PART = re.compile(r"Part\s+(\d[\d,]*)\s+of\s*$", re.IGNORECASE)
 _SERIES_TEXT = re.compile(r"Part\s+(\d[\d,]*)\s+of\s+(.+?)\s*(?=,\s*Part\s+\d|$)", re.IGNORECASE)
-_WORK_ID = re.compile(r"/works/(\d+)")
 _NUMBER = r"(\d[\d,.\u00a0\u202f' ]*\d|\d)"
 _DATE = r"(\d{4})-(\d{1,2})-(\d{1,2})"
 # One regex per stats key: their order changed in 2023 (nianeyna/ao3downloader #79).
@@ -173,18 +172,6 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def absolute_url(href: str | None) -> str | None:
-    """A web URL for an AO3 link: site-relative links get AO3's root; others must be http(s)."""
-    if not href:
-        return None
-    href = href.strip()
-    if href.startswith("/") and not href.startswith("//"):
-        return AO3_ROOT + href
-    if re.match(r"https?://", href, re.IGNORECASE):
-        return href
-    return None
-
-
 def parse_series(dd: Element) -> list[SeriesEntry]:
     """``Part 1 of <a>Name</a>, Part 3 of <a>Other</a>``; names may contain commas."""
     entries: list[SeriesEntry] = []
@@ -200,7 +187,7 @@ def parse_series(dd: Element) -> list[SeriesEntry]:
                     SeriesEntry(
                         name,
                         parse_count(part.group(1)) if part else None,
-                        absolute_url(element.get("href")),
+                        ao3_absolute_url(element.get("href")),
                     )
                 )
             before = [element.tail or ""]
@@ -271,14 +258,12 @@ class Preface:
 
     def set_url(self, href: str | None) -> None:
         """Take the work URL and its id from a link."""
-        url = absolute_url(href)
-        if url is None:
-            return
-        match = _WORK_ID.search(url)
-        if match is None:
+        url = ao3_absolute_url(href)
+        work_id = ao3_work_id(url)
+        if url is None or work_id is None:
             return
         self.url = self.url or url
-        self.work_id = self.work_id or match.group(1)
+        self.work_id = self.work_id or work_id
 
     def build(
         self,
@@ -688,14 +673,6 @@ def _build_chapters(
 # The reader
 
 
-def read_input(path: Path) -> bytes:
-    """Read an input file's bytes, refusing an empty one."""
-    data = read_file(path)
-    if not data.strip():
-        raise InputError(f"{path}: the file is empty")
-    return data
-
-
 @register
 class Ao3HtmlReader:
     """AO3's "Download → HTML" file, every generation since 2011."""
@@ -718,5 +695,5 @@ class Ao3HtmlReader:
     def read(self, path: Path) -> Work:
         """Parse the download; local images next to it are embedded."""
         return work_from_ao3_html(
-            read_input(path), source_name=path.name, load_asset=LocalImages(path.parent)
+            read_text(path, markup=True), source_name=path.name, load_asset=LocalImages(path.parent)
         )

@@ -45,15 +45,14 @@ from fic2book.readers import register
 from fic2book.readers.ao3_html import (
     TAG_LABELS,
     Preface,
-    absolute_url,
     chapter_title,
     parse_byline,
     parse_series,
     parse_stats,
-    read_input,
     split_list,
     walk,
 )
+from fic2book.readers.common import ao3_absolute_url, read_text
 
 #: dd classes of the tag list and the label they stand for.
 _DD_TYPES: dict[str, str] = {
@@ -151,7 +150,7 @@ def _series(holder: Element) -> list[SeriesEntry]:
     part = parse_whole(text_of(links[0])) if len(links) >= 2 else None
     if part is not None:
         # "Part <a>2</a> of the <a>Name</a>": the first link is the position.
-        return [SeriesEntry(text_of(links[-1]), part, absolute_url(links[-1].get("href")))]
+        return [SeriesEntry(text_of(links[-1]), part, ao3_absolute_url(links[-1].get("href")))]
     return parse_series(holder)
 
 
@@ -309,5 +308,5 @@ class Ao3PageReader:
     def read(self, path: Path) -> Work:
         """Parse the page; local images beside it (the browser's ``_files`` folder) are embedded."""
         return work_from_ao3_page(
-            read_input(path), source_name=path.name, load_asset=LocalImages(path.parent)
+            read_text(path, markup=True), source_name=path.name, load_asset=LocalImages(path.parent)
         )

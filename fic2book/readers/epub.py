@@ -52,6 +52,7 @@ from fic2book.model import (
     Work,
 )
 from fic2book.readers import register
+from fic2book.readers.common import ao3_work_id, title_from_path, web_url
 from fic2book.readers.headings import keep_heading, split_heading
 from fic2book.sanitize import text_block
 
@@ -90,8 +91,6 @@ _SKIPPED_NAMES = re.compile(
     r"(?:.*[_-])?(?:cover|titlepage|title[_-]page|toc|nav|contents|table[_-]of[_-]contents)",
     re.IGNORECASE,
 )
-_WORK_IN_URL = re.compile(r"archiveofourown\.org/works/(\d+)", re.IGNORECASE)
-_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _UUID = re.compile(
     r"(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I
 )
@@ -704,9 +703,8 @@ def _fill_from_opf(work: Work, metadata: _Metadata) -> Work:
         url = _web_url(metadata)
         if url is not None:
             changes["url"] = url
-            match = _WORK_IN_URL.search(url)
-            if work.work_id is None and match is not None:
-                changes["work_id"] = match.group(1)
+            if work.work_id is None and ao3_work_id(url) is not None:
+                changes["work_id"] = ao3_work_id(url)
     return dataclasses.replace(work, **changes) if changes else work  # type: ignore[arg-type]
 
 
@@ -732,9 +730,8 @@ def _read_generic(package: _Package, documents: list[_Document], path: Path) -> 
         chapters[0] = dataclasses.replace(chapters[0], title=None, label=None)
     language = metadata.languages[0] if metadata.languages else None
     url = _web_url(metadata)
-    match = _WORK_IN_URL.search(url or "")
     return Work(
-        title=metadata.titles[0] if metadata.titles else _title_from_path(path),
+        title=metadata.titles[0] if metadata.titles else title_from_path(path),
         authors=tuple(dict.fromkeys(metadata.creators)) or ("Anonymous",),
         language=language_tag(language),
         language_name=_language_name(language),
@@ -743,7 +740,7 @@ def _read_generic(package: _Package, documents: list[_Document], path: Path) -> 
         series=tuple(metadata.series),
         stats=Stats(published=_date(metadata.dates)),
         summary=_summary(metadata.description),
-        work_id=match.group(1) if match else None,
+        work_id=ao3_work_id(url),
         url=url,
         extra_fields=_extras(metadata),
         assets=images.assets,
@@ -814,11 +811,6 @@ def _remove_keeping_tail(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _title_from_path(path: Path) -> str:
-    """A title from a file name: ``my_story-draft.epub`` → ``my story draft``."""
-    return " ".join(re.split(r"[_\s]+", path.stem)).strip() or path.stem
-
-
 def _language_name(code: str | None) -> str | None:
     """The language's own name for display ("Français"), or ``None``."""
     if not code:
@@ -877,7 +869,7 @@ def _date(values: list[str]) -> dt.date | None:
 def _web_url(metadata: _Metadata) -> str | None:
     """The first web link among the identifiers and sources (``url:`` prefixes dropped)."""
     for value in _iter_ids(metadata):
-        if _WEB_URL.fullmatch(value):
+        if web_url(value) is not None:
             return value
     return None
 
@@ -893,7 +885,7 @@ def _extras(metadata: _Metadata) -> tuple[ExtraField, ...]:
     if metadata.publisher and metadata.publisher != AO3_PUBLISHER:
         extras.append(ExtraField("Publisher", metadata.publisher))
     for value in _iter_ids(metadata):
-        if not _UUID.fullmatch(value) and not _WEB_URL.fullmatch(value):
+        if not _UUID.fullmatch(value) and web_url(value) is None:
             extras.append(ExtraField("Identifier", value))
     return tuple(extras)
 

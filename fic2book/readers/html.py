@@ -32,7 +32,7 @@ from fic2book.htmlclean import (
 from fic2book.language import language_tag
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers import register
-from fic2book.readers.ao3_html import read_input
+from fic2book.readers.common import read_text
 from fic2book.readers.headings import keep_heading
 
 _AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
@@ -180,5 +180,5 @@ class HtmlReader:
     def read(self, path: Path) -> Work:
         """Parse the page; local images next to it are embedded."""
         return work_from_html(
-            read_input(path), source_name=path.name, load_asset=LocalImages(path.parent)
+            read_text(path, markup=True), source_name=path.name, load_asset=LocalImages(path.parent)
         )

@@ -54,7 +54,8 @@ from fic2book.model import (
     Work,
 )
 from fic2book.numbers import parse_count
-from fic2book.readers import read_file, register
+from fic2book.readers import register
+from fic2book.readers.common import link_work, read_text, title_from_path, web_url
 from fic2book.readers.headings import keep_heading
 from fic2book.sanitize import SCENE_BREAK
 
@@ -65,7 +66,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-AO3_URL = "https://archiveofourown.org/works/{}"
 
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSING_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*")
@@ -75,8 +75,6 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
 _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
 _CHAPTER_COUNT = re.compile(r"(\d[\d,]*)\s*/\s*(\d[\d,]*|\?)")
 _COUNT = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+")
-_WORK_IN_URL = re.compile(r"/works/(\d+)")
-_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _DATE_FORMATS = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 
 _TAG_KEYS: dict[str, TagKind] = {
@@ -141,7 +139,7 @@ class MarkdownReader:
 
     def read(self, path: Path) -> Work:
         """Parse ``path`` into a :class:`Work`; unusable input raises :class:`InputError`."""
-        text = _read_text(path)
+        text = read_text(path)
         meta, body, body_line = _split_front_matter(text, path)
         fields = _Fields.from_mapping(meta, path)
         md = _markdown()
@@ -171,21 +169,6 @@ def _refuse_lost_nesting(tokens: Sequence[Token], md: MarkdownIt, path: Path) ->
 
 # ---------------------------------------------------------------------------------------------
 # Text and front matter
-
-
-def _read_text(path: Path) -> str:
-    """Read the file as UTF-8 (a BOM is dropped), else cp1252; refuse binary files."""
-    data = read_file(path)
-    if b"\x00" in data:
-        raise InputError(f"{path}: looks like a binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise InputError(f"{path}: the file is empty")
-    return text
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -273,7 +256,7 @@ def _parse_series(value: object) -> list[SeriesEntry] | None:
                 return None
             part = _parse_count(keys["part"]) if keys.get("part") is not None else None
             url = keys.get("url")
-            web = str(url) if url is not None and _WEB_URL.fullmatch(str(url)) else None
+            web = web_url(str(url)) if url is not None else None
             entries.append(SeriesEntry(str(name).strip(), part, web))
         elif isinstance(item, str | int) and str(item).strip():
             match = _SERIES_PART.fullmatch(str(item).strip())
@@ -358,10 +341,8 @@ class _Fields:
         elif slot == "status":
             return self._set_status(value)
         elif slot == "url":
-            match = _WEB_URL.fullmatch(str(value).strip())
-            if match is None:
-                return False  # Only web links: javascript: or file: must never reach a book.
-            self.url = str(value).strip()
+            self.url = web_url(str(value))
+            return self.url is not None
         else:
             self.work_id = str(value).strip()
         return True
@@ -502,14 +483,9 @@ def _build_work(
     if posted is None and fields.bare_chapters is not None:
         posted = fields.bare_chapters
         total = None if fields.status is Status.IN_PROGRESS else posted
-    work_id, url = fields.work_id, fields.url
-    if work_id is None and url is not None:
-        match = _WORK_IN_URL.search(url)
-        work_id = match.group(1) if match else None
-    if url is None and work_id is not None and work_id.isdigit():
-        url = AO3_URL.format(work_id)
+    work_id, url = link_work(fields.work_id, fields.url)
     return Work(
-        title=fields.title or _title_from_path(path),
+        title=fields.title or title_from_path(path),
         authors=tuple(fields.authors) or ("Anonymous",),
         language=language_tag(fields.language),
         language_name=fields.language,
@@ -537,8 +513,3 @@ def _build_work(
         assets=render.images.assets,
         chaptered=bool(headed),
     )
-
-
-def _title_from_path(path: Path) -> str:
-    """A title from the file name: ``the_salt-road.md`` → ``the salt-road``."""
-    return " ".join(re.split(r"[_\s]+", path.stem)).strip() or path.stem

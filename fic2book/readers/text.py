@@ -52,12 +52,10 @@ stray cp1252 bytes keeps its UTF-8); any line ending.  C0 control characters are
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import itertools
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -79,12 +77,20 @@ from fic2book.model import (
     Work,
 )
 from fic2book.readers import read_file, register
-from fic2book.readers.common import parse_chapter_count, written_count
+from fic2book.readers.common import (
+    ao3_work_id,
+    bom_encoding,
+    decode_text,
+    is_scene_break,
+    link_work,
+    parse_chapter_count,
+    title_from_path,
+    web_url,
+    written_count,
+)
 from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 
 logger = logging.getLogger(__name__)
-
-AO3_URL = "https://archiveofourown.org/works/{}"
 
 # ---------------------------------------------------------------------------------------------
 # Header vocabulary
@@ -232,8 +238,6 @@ _STATS_ITEM = re.compile(
     r"\b(published|updated|completed|words|chapters|kudos|hits|bookmarks|comments):\s*(\S+)",
     re.IGNORECASE,
 )
-_WORK_IN_URL = re.compile(r"/works/(\d+)")
-_WEB_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _QUOTE_PAIRS = {'"': '"', "\u201c": "\u201d", "'": "'", "\u2018": "\u2019"}
 
 # ---------------------------------------------------------------------------------------------
@@ -284,29 +288,6 @@ _CHAPTER_NOTE = re.compile(r"chapter\s+(summary|notes|end\s+notes)\s*:\s*(.*)", 
 _MAX_HEADING = 80
 _SENTENCE_END = frozenset(".!?…\"'\u201d\u2019)")
 
-# Scene breaks (typography reference §4 rule 2).
-_BREAK_CHARS = frozenset("*~#+=-\u2013\u2014•·⁂※")
-_DASHES = frozenset("-\u2013\u2014=")
-_QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019«»„\u201a`")
-_OX_CORE = re.compile(r"([^oOxX]*)([oOxX]+)([^oOxX]*)")
-
-# C0 controls other than tab and newline (carriage returns are gone by then), and the two
-# noncharacters: none of them may appear in XML.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_NEWLINE = re.compile(r"\r\n?")
-_MIXED_ERRORS = "fic2book-text-cp1252"
-# A well-formed multi-byte UTF-8 sequence: common in UTF-8 text, nearly absent from cp1252 text.
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xfe\x00\x00", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
-
 
 # ---------------------------------------------------------------------------------------------
 # The reader
@@ -324,11 +305,11 @@ class TextReader:
         """100 for a ``Title:`` first line, 80 for another known label, 10 for other text."""
         if not head:
             return 0
-        encoding = _bom_encoding(head)
+        encoding = bom_encoding(head)
         if encoding is None and b"\x00" in head:
             return 0
         text = head.decode(encoding or "utf-8", errors="replace").lstrip("\ufeff")
-        for line in _NEWLINE.sub("\n", text).split("\n"):
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
             if line.strip():
                 field_kind = _known_label(line)
                 if field_kind is _Field.TITLE:
@@ -341,7 +322,7 @@ class TextReader:
 
     def read(self, path: Path) -> Work:
         """Parse ``path`` into a :class:`Work`; unusable input raises :class:`InputError`."""
-        text = _decode(path, read_file(path))
+        text = decode_text(read_file(path), path)
         lines = text.split("\n")
         start = _first_content(lines)
         if start is None:
@@ -363,67 +344,6 @@ class TextReader:
         declared = header.chapters_posted or header.bare_chapter_count
         body = _parse_body(body_lines, path, declared)
         return _build_work(path, header, body)
-
-
-# ---------------------------------------------------------------------------------------------
-# Bytes to text
-
-
-def _bom_encoding(data: bytes) -> str | None:
-    """Return the codec a byte-order mark names (the codec drops the mark), or ``None``."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding
-    return None
-
-
-def _decode(path: Path, data: bytes) -> str:
-    """Decode by BOM, else UTF-8, else cp1252; normalise line ends and drop XML-illegal controls."""
-    encoding = _bom_encoding(data)
-    try:
-        if encoding is not None:
-            text = data.decode(encoding)
-        elif b"\x00" in data:
-            raise InputError(f"{path}: looks like a binary file, not text")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = _decode_non_utf8(path, data)
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: looks like a binary file, not text") from err
-    text = _NEWLINE.sub("\n", text.lstrip("\ufeff"))
-    controls = len(_CONTROL.findall(text)) if _CONTROL.search(text) else 0
-    # A few stray controls (a form feed, a DOS end-of-file mark) are noise; many mean binary.
-    if controls > max(4, len(text) // 100):
-        raise InputError(f"{path}: looks like a binary file, not text")
-    return _CONTROL.sub("", text) if controls else text
-
-
-def _decode_non_utf8(path: Path, data: bytes) -> str:
-    """Decode a file that is not valid UTF-8: cp1252, unless it is UTF-8 with a few bad bytes.
-
-    Text pasted together from several sources is often UTF-8 with a stray cp1252 quote;
-    decoding all of it as cp1252 would garble every accented letter, so then only the bad
-    bytes are read as cp1252.
-    """
-    replaced = data.decode("utf-8", errors="replace").count("\ufffd")
-    bad = replaced - data.decode("utf-8", errors="ignore").count("\ufffd")
-    if len(_UTF8_SEQUENCE.findall(data)) > 2 * bad:
-        logger.warning("%s: mostly UTF-8; read %d stray bytes as cp1252", path.name, bad)
-        return data.decode("utf-8", errors=_MIXED_ERRORS)
-    return data.decode("cp1252")
-
-
-def _bad_bytes_as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: read the bytes UTF-8 rejected as cp1252 instead."""
-    if not isinstance(error, UnicodeDecodeError):
-        raise error
-    chunk = error.object[error.start : error.end]
-    return chunk.decode("cp1252", errors="replace"), error.end
-
-
-codecs.register_error(_MIXED_ERRORS, _bad_bytes_as_cp1252)
 
 
 def _first_content(lines: Sequence[str]) -> int | None:
@@ -594,14 +514,10 @@ class _Header:
             self.status = _STATUS_WORDS.get(_normalise_label(value))
             return self.status is not None
         if kind is _Field.WORK_ID:
-            match = _WORK_IN_URL.search(value)
-            self.work_id = match.group(1) if match else value
+            self.work_id = ao3_work_id(value) or value
             return True
-        # Only web links: a javascript: or file: URL must never reach a book's links.
-        if _WEB_URL.fullmatch(value) is None:
-            return False
-        self.url = value
-        return True
+        self.url = web_url(value)
+        return self.url is not None
 
     def _set_chapters(self, value: str) -> bool:
         """``3/4``, ``3/?`` or a bare ``3``."""
@@ -740,7 +656,7 @@ def _parse_body(raw_lines: list[str], path: Path, declared: int | None = None) -
     for index, line in enumerate(lines):
         if not line or len(line) > _MAX_HEADING:
             continue
-        if _is_scene_break(line):
+        if is_scene_break(line):
             kinds[index] = _Line.BREAK
             continue
         heading = _parse_heading(index, line)
@@ -813,7 +729,7 @@ def _stands_alone(lines: list[str], index: int, width: int | None) -> bool:
     if after and width is not None and len(lines[index]) + 1 + len(after.split()[0]) > width:
         return False
     # A heading may follow a break, or another heading-like line (a table of contents).
-    if not before or _is_scene_break(before) or _parse_heading(0, before) is not None:
+    if not before or is_scene_break(before) or _parse_heading(0, before) is not None:
         return True
     # Straight after prose it must end that prose's sentence and stand before a blank line,
     # unlike the tail of a paragraph that merely mentions "Chapter 3."
@@ -1003,29 +919,6 @@ def _numbered_chain(candidates: list[_Heading]) -> list[_Heading]:
         chain.append(next((c for c in later if not c.weak), later[0]))
 
 
-def _is_scene_break(line: str) -> bool:
-    """Whether a line is a scene-break ornament (typography reference §4 rule 2)."""
-    text = "".join(line.split())
-    if not 1 <= len(text) <= 40:
-        return False
-    if any(ch.isdigit() or ch in _QUOTES for ch in text):
-        return False
-    if all(ch in _BREAK_CHARS or unicodedata.category(ch) == "So" for ch in text):
-        return len(text) >= 3 or not all(ch in _DASHES for ch in text)
-    if len(text) >= 3 and text.strip("_") == "":
-        return True
-    match = _OX_CORE.fullmatch(text)
-    if match is None:
-        return False
-    left, core, right = match.groups()
-    flanks = left + right
-    if any(ch not in _BREAK_CHARS and unicodedata.category(ch) != "So" for ch in flanks):
-        return False
-    if len(core) >= 3:
-        return core == core[::-1]
-    return len(core) == 1 and bool(left) and bool(right)
-
-
 def _join_blocks(
     lines: list[str], kinds: list[_Line], headings: dict[int, _Heading], blank_mode: bool
 ) -> list[_Block]:
@@ -1142,11 +1035,6 @@ def _note_markup(texts: list[str]) -> Markup | None:
     return text_block(text) if text else None
 
 
-def _title_from_path(path: Path) -> str:
-    """``the_lighthouse-keeper.txt`` → ``the lighthouse keeper``."""
-    return " ".join(path.stem.replace("_", " ").replace("-", " ").split()) or "Untitled"
-
-
 def _build_work(path: Path, header: _Header, body: _Body) -> Work:
     """Combine the header and the body into the model."""
     chapters = tuple(
@@ -1174,17 +1062,11 @@ def _build_work(path: Path, header: _Header, body: _Body) -> Work:
     # Headings make a chaptered work; so does a header promising more than one chapter.
     headed = body.headed
     chaptered = headed or (posted is not None and (posted, total) != (1, 1))
-    work_id = header.work_id
-    url = header.url
-    if work_id is None and url is not None:
-        match = _WORK_IN_URL.search(url)
-        work_id = match.group(1) if match else None
-    if url is None and work_id is not None and work_id.isdigit():
-        url = AO3_URL.format(work_id)
+    work_id, url = link_work(header.work_id, header.url)
     preamble = [block.text for block in body.preamble if block.kind is _Line.TEXT]
     notes = [header.notes] if header.notes else []
     return Work(
-        title=header.title or _title_from_path(path),
+        title=header.title or title_from_path(path),
         authors=tuple(header.authors) or ("Anonymous",),
         language=language_tag(header.language_name),
         language_name=header.language_name,

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
 
 from fic2book.cli import app
-from fic2book.errors import UnknownFormatError
-from fic2book.readers import READERS, read_work, reader_for, reader_named
+from fic2book.errors import InputError, UnknownFormatError
+from fic2book.model import Work
+from fic2book.readers import READERS, read_work, reader_for, reader_named, register
 from fic2book.readers.epub import EpubReader
 from fic2book.readers.markdown import MarkdownReader
 from fic2book.readers.text import TextReader
@@ -132,3 +134,60 @@ def test_convert_drm_epub_is_one_line_error(runner: CliRunner, tmp_path: Path) -
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "encrypted (DRM) EPUB" in lines[0]
     assert lines[0].startswith("fic2book: cannot read input: ")
+
+
+# --------------------------------------------------------------------------------------------
+# One bad input is one line (issue 12): whatever a reader raises
+
+
+@register
+class _CrashingReader:
+    """A reader with a bug: what read_work makes of an exception no reader foresaw."""
+
+    name: ClassVar[str] = "test-crash"
+    suffixes: ClassVar[tuple[str, ...]] = (".crash",)
+    description: ClassVar[str] = "raises what it is told to (tests only)"
+
+    def sniff(self, head: bytes) -> int:
+        return 1
+
+    def read(self, path: Path) -> Work:
+        kind = path.read_text(encoding="utf-8").strip()
+        if kind == "value":
+            int("9" * 5000)  # Python's own digit limit: a ValueError with a long message
+        if kind == "recursion":
+            raise RecursionError("maximum recursion depth exceeded")
+        if kind == "memory":
+            raise MemoryError
+        raise KeyError(kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown"),
+    [("value", "ValueError: Exceeds"), ("recursion", "RecursionError"), ("x", "KeyError")],
+)
+def test_an_unforeseen_exception_is_one_input_error(tmp_path: Path, kind: str, shown: str) -> None:
+    path = write(tmp_path / "bad.crash", kind)
+    with pytest.raises(InputError) as info:
+        read_work(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: could not be read ({shown}")
+    assert "\n" not in message and len(message) < len(str(path)) + 200
+    assert info.value.__cause__ is not None  # --debug shows the original traceback
+
+
+def test_running_out_of_memory_is_left_to_the_memory_limit(tmp_path: Path) -> None:
+    with pytest.raises(MemoryError):
+        read_work(write(tmp_path / "big.crash", "memory"))
+
+
+def test_the_cli_prints_one_line_and_goes_on(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.crash", "value")
+    good = write(tmp_path / "good.txt", "Title: Good\n\nWords.\n")
+    result = CliRunner().invoke(
+        app, ["convert", str(bad), str(good), "--to", "epub", "-o", f"{tmp_path}/"]
+    )
+    assert result.exit_code == 3, result.output
+    errors = [line for line in result.stderr.splitlines() if "bad.crash" in line]
+    assert len(errors) == 1 and "Traceback" not in result.stderr
+    assert (tmp_path / "Good.epub").exists() or any(tmp_path.glob("*.epub"))

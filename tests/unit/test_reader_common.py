@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from fic2book.errors import InputError
 from fic2book.numbers import MAX_DIGITS
-from fic2book.readers.common import parse_chapter_count, written_count
+from fic2book.readers.common import (
+    ao3_absolute_url,
+    ao3_work_id,
+    decode_text,
+    is_scene_break,
+    link_work,
+    parse_chapter_count,
+    read_text,
+    title_from_path,
+    web_url,
+    written_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +66,153 @@ def test_parse_chapter_count() -> None:
     assert parse_chapter_count("\u00b2/3") is None
     assert parse_chapter_count("1/" + "9" * 5000) is None
     assert parse_chapter_count("3") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Café\r\nnaïve\rend".encode(), "Café\nnaïve\nend"),
+        ("\ufeffCafé".encode(), "Café"),
+        ("Café".encode("utf-16"), "Café"),
+        ("Café".encode("utf-32"), "Café"),
+        ("Caf\u00e9 \u2019".encode("cp1252"), "Caf\u00e9 \u2019"),
+        # UTF-8 with one stray cp1252 quote keeps its UTF-8.
+        ("naïve déjà vu ".encode() + b"\x92s", "naïve déjà vu \u2019s"),
+        (b"form\x0cfeed\x1a", "formfeed"),
+    ],
+)
+def test_decode_text(data: bytes, text: str) -> None:
+    assert decode_text(data, "x.txt") == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a NUL\x00 here",
+        b"\x01\x02\x03\x04\x05\x06" * 10,
+        b"undefined \x81\x8d",
+        b"\xff\xfe\x00\xd8",
+    ],
+)
+def test_decode_text_refuses_binary_plain_text(data: bytes) -> None:
+    with pytest.raises(InputError, match=r"^x\.txt: looks like a binary file"):
+        decode_text(data, "x.txt")
+
+
+def test_decode_markup_honours_meta_charset_and_never_refuses() -> None:
+    page = '<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1")
+    assert decode_text(page, "p.html", markup=True).endswith("<p>café</p>")
+    # A stale declaration on a page re-saved as UTF-8 does not garble it.
+    stale = '<meta charset="koi8-r"><p>café</p>'.encode()
+    assert decode_text(stale, "p.html", markup=True).endswith("<p>café</p>")
+    assert decode_text(b"<p>a\x00b\x07c</p>", "p.html", markup=True) == "<p>abc</p>"
+
+
+def test_read_text_refuses_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "blank.md"
+    path.write_bytes(b"\xef\xbb\xbf \n\r\n")
+    with pytest.raises(InputError, match="empty"):
+        read_text(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Scene breaks
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "***",
+        "* * *",
+        "~~~",
+        "---",
+        "- - -",
+        "#",
+        "⁂",
+        "◇◇◇",
+        "___",
+        "oOo",
+        "xXx",
+        "-x-",
+        "~o~",
+        "*\u200b*\u200b*",
+        "\u00a0* * *\u00a0",
+        "•",
+    ],
+)
+def test_scene_breaks(line: str) -> None:
+    assert is_scene_break(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "",
+        "--",
+        "-",
+        "1.",
+        "***1",
+        '"..."',
+        "ox",
+        "Hello",
+        "* * * Then",
+        "ooxo",
+        "x" * 3 + "y",
+    ],
+)
+def test_not_scene_breaks(line: str) -> None:
+    assert not is_scene_break(line)
+
+
+# --------------------------------------------------------------------------------------------
+# Names and links
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("the-lighthouse-keeper.txt", "the lighthouse keeper"),
+        ("the_salt-road.md", "the salt-road"),
+        ("Well-Met in Paris.epub", "Well-Met in Paris"),
+        ("My__Story  draft.html", "My Story draft"),
+        ("___.txt", "Untitled"),
+    ],
+)
+def test_title_from_path(name: str, title: str) -> None:
+    assert title_from_path(Path(name)) == title
+
+
+@pytest.mark.parametrize(
+    ("url", "work_id"),
+    [
+        ("https://archiveofourown.org/works/123", "123"),
+        ("http://www.archiveofourown.org/works/123/chapters/456?view_adult=true", "123"),
+        ("https://ao3.org/works/77", "77"),
+        ("/works/9#main", "9"),
+        ("https://example.com/works/123", None),
+        ("https://archiveofourown.org/series/5", None),
+        ("https://archiveofourown.org/works/123abc", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_ao3_work_id(url: str | None, work_id: str | None) -> None:
+    assert ao3_work_id(url) == work_id
+
+
+def test_links() -> None:
+    assert link_work(None, "https://archiveofourown.org/works/5") == (
+        "5",
+        "https://archiveofourown.org/works/5",
+    )
+    assert link_work("5", None) == ("5", "https://archiveofourown.org/works/5")
+    assert link_work("abc", None) == ("abc", None)
+    assert ao3_absolute_url("/works/5") == "https://archiveofourown.org/works/5"
+    assert ao3_absolute_url("//evil.example/x") is None
+    assert ao3_absolute_url("javascript:alert(1)") is None
+    assert web_url(" https://example.com/a ") == "https://example.com/a"
+    assert web_url("file:///etc/passwd") is None

@@ -374,7 +374,7 @@ def test_header_without_blank_line(tmp_path: Path, caplog: pytest.LogCaptureFixt
 def test_defaults_when_header_is_sparse(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         work = read_text(tmp_path, "Rating: Mature\n\nBody.\n", name="my_great-story.txt")
-    assert work.title == "my great story"
+    assert work.title == "my great-story"
     assert work.authors == ("Anonymous",)
     assert (work.language, work.language_name) == ("en", None)
     assert work.url is None and work.work_id is None
@@ -941,7 +941,7 @@ def test_header_without_body(tmp_path: Path, text: str) -> None:
 def test_bare_text_without_header(tmp_path: Path) -> None:
     text = "It was a dark night.\nThe rain fell: hard.\n***\nMorning came.\n"
     work = read_text(tmp_path, text, name="a_dark-night.txt")
-    assert work.title == "a dark night"
+    assert work.title == "a dark-night"
     assert work.authors == ("Anonymous",)
     assert work.language == "en"
     assert work.extra_fields == ()
