@@ -1,35 +1,30 @@
 """Reader registry: one module per input format, each turning a file into a :class:`Work`.
 
-A reader declares the suffixes it takes and a ``sniff`` score so an ambiguous file (a ``.txt``
-that may be the seed format or bare prose, an ``.html`` that may be an AO3 download) goes to
-the reader that recognises its content; ``--from`` overrides the choice.
+A reader says how sure it is that a file is its format (``sniff``) so an ambiguous file (a
+``.txt`` that may be the seed format or bare prose, an ``.html`` that may be an AO3 download)
+goes to the reader that recognises its content; ``--from`` overrides the choice.
 
-The built-in readers are listed in :data:`BUILTIN_READERS` (name, module, suffixes,
-description) and a reader's module is imported only when that reader is chosen or must sniff
-a file: the modules pull in lxml, markdown-it and friends, which ``inspect work.txt`` and
-``formats`` do not need.  A module registers its class with :func:`register` when imported.
+:data:`BUILTIN_READERS` is the one place a built-in reader's name, suffixes and description are
+written; the reader class itself only sniffs and reads.  An entry imports its class on first
+use, so ``inspect work.txt``, ``formats`` and ``--help`` do not load lxml, markdown-it and
+friends.  Code outside this package adds a reader with :func:`register`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, NamedTuple, Protocol, TypeVar
+from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from fic2book.errors import Fic2BookError, InputError, UnknownFormatError
 from fic2book.model import Work
 
 
 class Reader(Protocol):
-    """What every input format provides."""
-
-    #: Value of ``--from``.
-    name: ClassVar[str]
-    #: Suffixes (with the dot, lower case) this reader is tried for.
-    suffixes: ClassVar[tuple[str, ...]]
-    #: One line for ``fic2book formats``.
-    description: ClassVar[str]
+    """What a reader class provides; its name, suffixes and description live in its entry."""
 
     def sniff(self, head: bytes) -> int:
         """How sure the reader is that ``head`` (the first :data:`SNIFF_BYTES`) is its format.
@@ -43,70 +38,99 @@ class Reader(Protocol):
         ...
 
 
-class ReaderInfo(NamedTuple):
-    """What is known about a reader without importing it."""
+@dataclass(frozen=True)
+class ReaderInfo:
+    """A reader as the registry knows it: what ``formats`` shows, and where its code is.
+
+    An entry is itself a reader (``sniff``, ``read``), importing its class the first time it
+    is used.
+    """
 
     #: Value of ``--from``.
     name: str
-    #: The module whose import registers the reader.
-    module: str
     #: Suffixes (with the dot, lower case) this reader is tried for.
     suffixes: tuple[str, ...]
     #: One line for ``fic2book formats``.
     description: str
+    #: ``"package.module:Class"``, or the class itself for a reader registered at run time.
+    target: str | type[Reader] = field(repr=False)
+
+    @property
+    def module(self) -> str:
+        """The module that holds the reader's code."""
+        if isinstance(self.target, str):
+            return self.target.partition(":")[0]
+        return self.target.__module__
+
+    def load(self) -> type[Reader]:
+        """The reader's class, importing its module on first use."""
+        if not isinstance(self.target, str):
+            return self.target
+        module, _, attribute = self.target.partition(":")
+        cls: type[Reader] = getattr(importlib.import_module(module), attribute)
+        return cls
+
+    def sniff(self, head: bytes) -> int:
+        """The reader's sniff score for ``head``."""
+        return self.load()().sniff(head)
+
+    def read(self, path: Path) -> Work:
+        """The reader's work for ``path``."""
+        return self.load()().read(path)
 
 
-#: The built-in readers, in the order ties between sniff scores go.  Each entry must match the
-#: class attributes of the reader its module registers (a test checks that they do).
+_HTML = (".html", ".htm", ".xhtml")
+
+#: The built-in readers, in the order ties between sniff scores go.
 BUILTIN_READERS: tuple[ReaderInfo, ...] = (
     ReaderInfo(
         "ao3-html",
-        "fic2book.readers.ao3_html",
-        (".html", ".htm", ".xhtml"),
+        _HTML,
         "AO3 HTML download (any generation)",
+        "fic2book.readers.ao3_html:Ao3HtmlReader",
     ),
     ReaderInfo(
         "ao3-page",
-        "fic2book.readers.ao3_page",
-        (".html", ".htm", ".xhtml"),
+        _HTML,
         "AO3 work page saved from the browser (Entire Work)",
+        "fic2book.readers.ao3_page:Ao3PageReader",
     ),
     ReaderInfo(
         "epub",
-        "fic2book.readers.epub",
         (".epub",),
         "EPUB e-books: AO3 downloads in full, others best effort",
+        "fic2book.readers.epub:EpubReader",
     ),
     ReaderInfo(
         "fanficfare",
-        "fic2book.readers.fanficfare",
         (".epub", ".html", ".htm", ".txt"),
         "FanFicFare downloads (EPUB, HTML, TXT) with all their metadata",
+        "fic2book.readers.fanficfare:FanFicFareReader",
     ),
     ReaderInfo(
         "html",
-        "fic2book.readers.html",
-        (".html", ".htm", ".xhtml"),
+        _HTML,
         "any other HTML page (best effort)",
+        "fic2book.readers.html:HtmlReader",
     ),
     ReaderInfo(
         "markdown",
-        "fic2book.readers.markdown",
         (".md", ".markdown"),
         "Markdown (CommonMark) with YAML front matter; '#' = chapter",
+        "fic2book.readers.markdown:MarkdownReader",
     ),
     ReaderInfo(
         "text",
-        "fic2book.readers.text",
         (".txt",),
         "plain text with an optional 'Key: value' header (the seed)",
+        "fic2book.readers.text:TextReader",
     ),
 )
-_BUILTIN = {info.name: info for info in BUILTIN_READERS}
 
-# Reader classes registered so far, by name: the built-in ones whose module has been imported,
-# and any other reader registered by code outside this package.
-_REGISTERED: dict[str, type[Reader]] = {}
+_READERS: dict[str, ReaderInfo] = {info.name: info for info in BUILTIN_READERS}
+
+#: Every reader by name, built-in ones first (a read-only view; add with :func:`register`).
+READERS: Mapping[str, ReaderInfo] = MappingProxyType(_READERS)
 
 #: How much of a file ``sniff`` sees: an AO3 download's markers follow about 1 KiB of CSS, and a
 #: saved work page's follow tens of KiB of navigation.
@@ -115,88 +139,48 @@ SNIFF_BYTES = 64 * 1024
 R = TypeVar("R", bound=type[Reader])
 
 
-def register(cls: R) -> R:
-    """Class decorator adding a reader; a second reader with the same name is refused.
+def register(name: str, suffixes: tuple[str, ...], description: str) -> Callable[[R], R]:
+    """Class decorator adding a reader from outside this package; a taken name is refused."""
 
-    A built-in name is taken only by the class its own module defines.
-    """
-    builtin = _BUILTIN.get(cls.name)
-    if cls.name in _REGISTERED or (builtin is not None and builtin.module != cls.__module__):
-        raise ValueError(f"reader {cls.name!r} is already registered")
-    _REGISTERED[cls.name] = cls
-    return cls
+    def add(cls: R) -> R:
+        key = name.strip().lower()
+        if key in _READERS:
+            raise ValueError(f"reader {key!r} is already registered")
+        lowered = tuple(suffix.lower() for suffix in suffixes)
+        _READERS[key] = ReaderInfo(key, lowered, description, cls)
+        return cls
 
-
-def _load(name: str) -> type[Reader]:
-    """The class of the reader called ``name``, importing its module on first use."""
-    if name not in _REGISTERED:
-        info = _BUILTIN[name]
-        importlib.import_module(info.module)
-        if name not in _REGISTERED:
-            raise RuntimeError(f"{info.module} did not register the reader {name!r}")
-    return _REGISTERED[name]
+    return add
 
 
 def reader_infos() -> list[ReaderInfo]:
-    """Every reader's name, suffixes and description, importing none of them.
-
-    Built-in readers come first in :data:`BUILTIN_READERS` order, then readers registered from
-    elsewhere in registration order.
-    """
-    extra = [
-        ReaderInfo(cls.name, cls.__module__, tuple(cls.suffixes), cls.description)
-        for name, cls in _REGISTERED.items()
-        if name not in _BUILTIN
-    ]
-    return [*BUILTIN_READERS, *extra]
-
-
-class _Readers(Mapping[str, type[Reader]]):
-    """Reader classes by name; looking one up imports its module (iterating costs nothing)."""
-
-    def __getitem__(self, name: str) -> type[Reader]:
-        if name not in _BUILTIN and name not in _REGISTERED:
-            raise KeyError(name)
-        return _load(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter([info.name for info in reader_infos()])
-
-    def __len__(self) -> int:
-        return len(reader_infos())
-
-    def __contains__(self, name: object) -> bool:
-        return name in _BUILTIN or name in _REGISTERED
-
-
-#: Every reader class by name, as a read-only mapping.  Keys and ``in`` need no import; a
-#: value (``READERS["text"]``, ``.values()``, ``.items()``) imports that reader's module.
-READERS: Mapping[str, type[Reader]] = _Readers()
+    """Every reader's entry: the built-in ones in table order, then the others as registered."""
+    return list(_READERS.values())
 
 
 def _names() -> str:
-    return ", ".join(sorted(READERS))
+    return ", ".join(sorted(_READERS))
 
 
-def reader_named(name: str) -> Reader:
-    """Instantiate the reader called ``name``; the error lists the choices."""
+def reader_named(name: str) -> ReaderInfo:
+    """The reader called ``name``; the error lists the choices."""
     key = name.strip().lower()
-    if key not in READERS:
+    if key not in _READERS:
         raise UnknownFormatError(f"{name!r} (choose from {_names()})")
-    return READERS[key]()
+    return _READERS[key]
 
 
-def reader_for(path: Path) -> Reader:
+def reader_for(path: Path) -> ReaderInfo:
     """Choose a reader by suffix, then by the best sniff score among the candidates.
 
     Only the candidates' modules are imported.
     """
     suffix = path.suffix.lower()
-    names = [info.name for info in reader_infos() if suffix in info.suffixes]
-    if not names:
+    candidates = [info for info in _READERS.values() if suffix in info.suffixes]
+    if not candidates:
         raise UnknownFormatError(f"no reader for {path.name!r}; use --from ({_names()})")
-    if len(names) == 1:
-        return READERS[names[0]]()
+    if len(candidates) == 1:
+        return candidates[0]
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -204,7 +188,6 @@ def reader_for(path: Path) -> Reader:
         raise InputError(f"{path}: no such file") from err
     except OSError as err:
         raise InputError(f"{path}: {err.strerror or err}") from err
-    candidates = [READERS[name]() for name in names]
     return max(candidates, key=lambda reader: reader.sniff(head))
 
 

@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
@@ -56,7 +55,6 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import register
 from fic2book.readers.common import ao3_absolute_url, ao3_work_id, read_text
 
 logger = logging.getLogger(__name__)
@@ -673,13 +671,8 @@ def _build_chapters(
 # The reader
 
 
-@register
 class Ao3HtmlReader:
     """AO3's "Download → HTML" file, every generation since 2011."""
-
-    name: ClassVar[str] = "ao3-html"
-    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
-    description: ClassVar[str] = "AO3 HTML download (any generation)"
 
     def sniff(self, head: bytes) -> int:
         """100 with AO3's "Posted originally" notice, 90 with the download's ids or CSS."""

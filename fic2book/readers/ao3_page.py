@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
@@ -41,7 +40,6 @@ from fic2book.htmlclean import (
 )
 from fic2book.model import Asset, Chapter, SeriesEntry, Work
 from fic2book.numbers import parse_whole
-from fic2book.readers import register
 from fic2book.readers.ao3_html import (
     TAG_LABELS,
     Preface,
@@ -287,13 +285,8 @@ def _url_from_page(root: Element, preface: Preface) -> None:
                 return
 
 
-@register
 class Ao3PageReader:
     """An AO3 work page saved from the browser (``?view_full_work=true``)."""
-
-    name: ClassVar[str] = "ao3-page"
-    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
-    description: ClassVar[str] = "AO3 work page saved from the browser (Entire Work)"
 
     def sniff(self, head: bytes) -> int:
         """95 with the work meta list or #workskin, 60 with AO3's page title alone."""

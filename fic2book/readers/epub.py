@@ -31,7 +31,6 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -51,7 +50,6 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import register
 from fic2book.readers.common import ao3_work_id, title_from_path, web_url
 from fic2book.readers.headings import keep_heading, split_heading
 from fic2book.sanitize import text_block
@@ -122,13 +120,8 @@ def _xml_parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-@register
 class EpubReader:
     """EPUB 2 and 3 books: AO3's downloads in full, others from their metadata and spine."""
-
-    name: ClassVar[str] = "epub"
-    suffixes: ClassVar[tuple[str, ...]] = (".epub",)
-    description: ClassVar[str] = "EPUB e-books: AO3 downloads in full, others best effort"
 
     def sniff(self, head: bytes) -> int:
         """100 for a zip whose first member is the EPUB ``mimetype``, 20 for another zip."""

@@ -14,7 +14,6 @@ The body goes through the same clean-up as AO3's files (:mod:`fic2book.htmlclean
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
@@ -31,7 +30,6 @@ from fic2book.htmlclean import (
 )
 from fic2book.language import language_tag
 from fic2book.model import Asset, Chapter, Work
-from fic2book.readers import register
 from fic2book.readers.common import read_text
 from fic2book.readers.headings import keep_heading
 
@@ -165,13 +163,8 @@ def _drop(element: Element) -> None:
             parent.text = (parent.text or "") + tail
 
 
-@register
 class HtmlReader:
     """Any HTML page: title, author meta, paragraphs, h1/h2 chapters."""
-
-    name: ClassVar[str] = "html"
-    suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
-    description: ClassVar[str] = "any other HTML page (best effort)"
 
     def sniff(self, head: bytes) -> int:
         """10 for anything that looks like markup: the AO3 readers win when they recognise it."""

@@ -36,7 +36,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -54,7 +54,6 @@ from fic2book.model import (
     Work,
 )
 from fic2book.numbers import parse_count
-from fic2book.readers import register
 from fic2book.readers.common import link_work, read_text, title_from_path, web_url
 from fic2book.readers.headings import keep_heading
 from fic2book.sanitize import SCENE_BREAK
@@ -121,13 +120,8 @@ _STATUS_WORDS: dict[str, Status] = {
 }
 
 
-@register
 class MarkdownReader:
     """Markdown drafts with a YAML front matter block."""
-
-    name: ClassVar[str] = "markdown"
-    suffixes: ClassVar[tuple[str, ...]] = (".md", ".markdown")
-    description: ClassVar[str] = "Markdown (CommonMark) with YAML front matter; '#' = chapter"
 
     def sniff(self, head: bytes) -> int:
         """100 for front matter, 50 for a ``#`` heading first, else 10."""

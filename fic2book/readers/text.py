@@ -60,7 +60,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import ClassVar
 
 from markupsafe import Markup
 
@@ -76,7 +75,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers import read_file, register
+from fic2book.readers import read_file
 from fic2book.readers.common import (
     ao3_work_id,
     bom_encoding,
@@ -293,13 +292,8 @@ _SENTENCE_END = frozenset(".!?…\"'\u201d\u2019)")
 # The reader
 
 
-@register
 class TextReader:
     """The seed ``Key: value`` plain-text format, and bare prose in a ``.txt`` file."""
-
-    name: ClassVar[str] = "text"
-    suffixes: ClassVar[tuple[str, ...]] = (".txt",)
-    description: ClassVar[str] = "plain text with an optional 'Key: value' header (the seed)"
 
     def sniff(self, head: bytes) -> int:
         """100 for a ``Title:`` first line, 80 for another known label, 10 for other text."""

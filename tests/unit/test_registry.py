@@ -72,11 +72,13 @@ def test_duplicate_backend_refused() -> None:
 
 def test_text_reader_registered() -> None:
     assert READERS, "no reader registered"
-    assert any(".txt" in cls.suffixes for cls in READERS.values())
-    for name, cls in READERS.items():
-        assert cls.name == name
-        assert cls.description.strip()
-        assert all(s.startswith(".") and s == s.lower() for s in cls.suffixes)
+    assert any(".txt" in info.suffixes for info in READERS.values())
+    for name, info in READERS.items():
+        assert info.name == name
+        assert info.description.strip()
+        assert all(s.startswith(".") and s == s.lower() for s in info.suffixes)
+        reader = info.load()()  # every entry names a class that sniffs and reads
+        assert callable(reader.sniff) and callable(reader.read)
 
 
 def test_reader_for_txt(tmp_path: Path) -> None:
@@ -102,10 +104,6 @@ def test_duplicate_reader_refused() -> None:
     existing = next(iter(READERS))
 
     class Impostor:
-        name: ClassVar[str] = existing
-        suffixes: ClassVar[tuple[str, ...]] = (".txt",)
-        description: ClassVar[str] = "not the real one"
-
         def sniff(self, head: bytes) -> int:
             return 100
 
@@ -114,5 +112,5 @@ def test_duplicate_reader_refused() -> None:
 
     original = READERS[existing]
     with pytest.raises(ValueError, match="already registered"):
-        register_reader(Impostor)
+        register_reader(existing.upper(), (".txt",), "not the real one")(Impostor)
     assert READERS[existing] is original

@@ -63,9 +63,9 @@ def all_paras(work: Work) -> list[str]:
 
 
 def test_registered_for_txt(tmp_path: Path) -> None:
-    assert READERS["text"] is TextReader
-    assert TextReader.suffixes == (".txt",)
-    assert isinstance(reader_for(write(tmp_path, "Title: x\n\nBody.\n")), TextReader)
+    assert READERS["text"].load() is TextReader
+    assert READERS["text"].suffixes == (".txt",)
+    assert reader_for(write(tmp_path, "Title: x\n\nBody.\n")).name == "text"
 
 
 @pytest.mark.parametrize(

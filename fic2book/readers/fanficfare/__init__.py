@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import ClassVar
 
 from fic2book.model import Work
-from fic2book.readers import read_file, register
+from fic2book.readers import read_file
 
 #: Sniff score: above every other reader of the same suffixes (the EPUB, AO3 and text readers
 #: score up to 100), since FanFicFare's marks are specific.
@@ -27,13 +26,8 @@ _HTML_TOC = re.compile(rb"""<a\s+name=["']?TOCTOP["']?\s*>""", re.IGNORECASE)
 _HTML_AUTHORLINK = re.compile(rb"""class=["']authorlink["']""")
 
 
-@register
 class FanFicFareReader:
     """FanFicFare's EPUB, HTML and TXT files, with every field its title page holds."""
-
-    name: ClassVar[str] = "fanficfare"
-    suffixes: ClassVar[tuple[str, ...]] = (".epub", ".html", ".htm", ".txt")
-    description: ClassVar[str] = "FanFicFare downloads (EPUB, HTML, TXT) with all their metadata"
 
     def sniff(self, head: bytes) -> int:
         """150 when FanFicFare's marks are in ``head``, else 0."""
