@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 from typer.testing import CliRunner
 
 from fic2book.cli import app
-from fic2book.model import Work
+from fic2book.model import Chapter, SeriesEntry, Status, TagKind, Work
 from fic2book.options import RenderOptions
 from fic2book.pipeline import convert_file
 from fic2book.readers import SNIFF_BYTES, read_work, reader_for
+from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.headings import keep_heading
 from tests.conftest import DATA
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
@@ -350,3 +352,42 @@ def test_txt_with_windows_line_ends_unwrapped_and_no_contents() -> None:
     assert data["characters"] == ["Chloe B.", "J. Rizzoli"]
     assert data["words_declared"] == 123456 and data["status"] == "In Progress"
     assert [chapter["heading"] for chapter in data["chapters"]] == TEST1_HEADINGS
+
+
+def test_field_values_as_other_sites_and_settings_write_them() -> None:
+    page = TitlePage(
+        title="T",
+        authors=("a",),
+        fields=[
+            ("Fandoms", "A, B"),
+            ("Category", "B, C"),
+            ("AO3 Categories", "F/M"),
+            ("Freeform Tags", "Fluff"),
+            ("Chapters/Total Chapters", "3/5"),
+            ("Words", "12 345"),
+            ("Status", "In-Progress"),
+            ("Series", "Plain Name"),
+            ("Series URL", "https://example.org/series/1"),
+            ("Story URL", "https://example.org/s/9"),
+            ("Collections", "One, Two"),
+            ("Reviews", "17"),
+            ("Packaged", "2026-01-01 10:00:00"),
+            ("Updated", "not a date"),
+        ],
+    )
+    chapter = Chapter(number=1, title=None, body=Markup("<p>x</p>"))
+    work = build_work(page, [chapter])
+    assert work.tags(TagKind.FANDOMS) == ("A", "B", "C")
+    assert work.tags(TagKind.CATEGORIES) == ("F/M",)
+    assert work.tags(TagKind.ADDITIONAL_TAGS) == ("Fluff",)
+    assert (work.stats.chapters_posted, work.stats.chapters_total) == (3, 5)
+    assert work.stats.words == 12345 and work.stats.updated is None
+    assert work.status is Status.IN_PROGRESS
+    assert work.series == (SeriesEntry("Plain Name", None, "https://example.org/series/1"),)
+    assert work.url == "https://example.org/s/9" and work.work_id is None
+    assert work.collections == ("One", "Two")
+    assert [(f.label, f.value) for f in work.extra_fields] == [
+        ("Reviews", "17"),
+        ("Updated", "not a date"),
+    ]
+    assert not work.chaptered

@@ -10,7 +10,8 @@ defaults (``*_label`` in FanFicFare's ``defaults.ini``); what each means comes f
 - "Characters", "Relationships", "Rating", "Warnings" are what they say; list values are
   joined with ", " (AO3 tags never contain a comma).
 - "Status" is "Completed" or "In-Progress"; "Chapters" is the count posted, "Words" a number
-  with thousands separators; "Published" and "Updated" are ISO dates by default.
+  with thousands separators; "Published" and "Updated" are ISO dates by default (a date in
+  another format is kept as written, as an extra field).
 - "Series" reads "Name [part]"; "Story URL", "Series URL" and the title page's links give URLs.
 - "Packaged" is when the file was made, not a fact about the work, and is dropped, like the
   author's URL.  Any other label is kept as an extra field rather than lost.
@@ -156,7 +157,8 @@ class _Collector:
             tags.extend(item for item in items if item not in tags)
         elif key in _COUNT_LABELS and written_count(value) is not None:
             self.counts[key] = written_count(value)
-        elif key in {"published", "updated"}:
+        elif key in {"published", "updated"} and _date(value) is not None:
+            # Not ISO (a custom dateUpdated_format): kept as written, as an extra field.
             self.dates[key] = _date(value)
         elif not self._add_other(key, value):
             self.extras.append(ExtraField(label.strip().rstrip(":").strip(), value))
