@@ -1,33 +1,36 @@
-"""EPUB 3 backend (ebooklib 0.20) with an NCX fallback, reproducible to the byte.
+"""EPUB 3 backend (ebooklib's public API) with an NCX fallback, reproducible to the byte.
 
 The recipe: metadata, stylesheets, title page, tag summary, contents, one file per chapter,
-afterword, navigation, write, re-pack.  Every XHTML file sits at the root of the content folder
-so the relative URLs a chapter body uses (``images/map.png``, ``styles/book.css``) resolve.
+afterword, navigation, :func:`ebooklib.epub.write_epub`, then a re-pack of its zip.  Every
+XHTML file sits at the root of the content folder so the relative URLs a chapter body uses
+(``images/map.png``, ``styles/book.css``) resolve.
 
-ebooklib has a handful of traps (see the comments where they are avoided): it drops a content
-document's ``<head>``, writes "now" into ``dcterms:modified`` and the zip entries, never writes
-``xml:lang`` on ``<package>`` and silently writes an empty file for content it cannot parse.
+The content documents are complete XHTML built here (:func:`xhtml_document`) and handed to
+ebooklib as plain items, so ebooklib writes them as they are: it never re-parses them (its
+parser would drop a text node over 10 MB) and cannot silently write an empty file.  What
+ebooklib leaves to its caller is done after it has written the book (:func:`finish_zip`):
+``xml:lang`` on ``<package>``, and zip entries with the book's own timestamp and fixed modes
+instead of the clock's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import io
 import posixpath
 import re
-import threading
+import tempfile
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from fic2book.backends import register
-from fic2book.cover import GENERATED_COVER_SUFFIX, CoverImage, book_cover, cover_alt, generate_cover
+from fic2book.cover import book_cover, cover_alt
 from fic2book.errors import OutputError, RenderError
 from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
@@ -84,33 +87,31 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     # Imported here so that looking the backend up (``fic2book formats``) stays cheap.
     from ebooklib import epub
 
-    # ebooklib re-parses every document with lxml's default HTML parser, which silently drops
-    # a text node over 10 MB (one enormous paragraph); its HTML parser expands no entities,
-    # so lifting that limit is safe.  ebooklib looks the function up in its own namespace.
-    epub.parse_html_string = _parse_html_string
+    book, language = _book(epub, work, options)
+    with tempfile.TemporaryDirectory(prefix="fic2book-epub-") as folder:
+        written = Path(folder) / "book.epub"
+        epub.write_epub(
+            str(written),
+            book,
+            {
+                "mtime": build_time(work, options),
+                "raise_exceptions": True,
+                "play_order": {"enabled": True, "start_from": 1},
+                "epub3_landmark": False,
+                "epub2_guide": False,
+                # Page lists need page-break markers we never write; skip the scan of every file.
+                "epub3_pages": False,
+                # finish_zip compresses every member again, once, at level 9.
+                "compresslevel": 0,
+            },
+        )
+        raw = written.read_bytes()
+    return finish_zip(raw, build_time(work, options), language)
 
-    # The generated cover (Fontconfig's font list, drawing, JPEG) is made on a second thread
-    # while this one renders the documents: most of its time is spent outside the GIL.  The
-    # EPUB needs its bytes only when the zip is written; see _CoverJob.
-    cover_job = _CoverJob(work, options)
-    try:
-        return _build(epub, work, options, cover_job)
-    except BaseException:
-        # An error in the cover wins, as it did when the cover was made first.
-        cover_job.result()
-        raise
 
-
-def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) -> bytes:
-    mtime = build_time(work, options)
-    book = epub.EpubBook()
-    _set_metadata(book, work, has_cover=cover_job.has_cover)
-
-    styles = _style_items(epub, options)
-    for item in styles:
-        book.add_item(item)
-
-    documents = [
+def _documents(work: Work, options: RenderOptions) -> tuple[list[Document], list[Document]]:
+    """The front matter (title page, tag summary) and the rest, in reading order."""
+    front = [
         Document(
             "title_page", "title_page.xhtml", "Title Page", render_part("title_page", work, options)
         ),
@@ -121,7 +122,7 @@ def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) 
             render_part("tag_summary", work, options),
         ),
     ]
-    chapters = [
+    back = [
         Document(
             f"chap_{position:03d}",
             f"chap_{position:03d}.xhtml",
@@ -130,18 +131,15 @@ def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) 
         )
         for position, chapter in enumerate(work.chapters, start=1)
     ]
-    afterword = (
-        [
+    if work.has_end_notes:
+        back.append(
             Document(
                 "afterword", "afterword.xhtml", "Afterword", render_part("afterword", work, options)
             )
-        ]
-        if work.has_end_notes
-        else []
-    )
+        )
     if has_tag_wall(work):
         # Hundreds of tags go after the story; the tag summary shows the first ones.
-        afterword.append(
+        back.append(
             Document(
                 "tag_appendix",
                 "tag_appendix.xhtml",
@@ -149,16 +147,26 @@ def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) 
                 render_part("tag_appendix", work, options),
             )
         )
+    return front, back
 
-    cover_documents = []
-    cover_item = None
-    if cover_job.has_cover:
-        cover_href = _cover_href(work, cover_job.suffix)
+
+def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
+    """The ebooklib book, ready to write, and the language written on ``<package>``."""
+    cover = book_cover(work, options)
+    book = epub.EpubBook()
+    _set_metadata(book, work, has_cover=cover is not None)
+
+    styles = _style_items(epub, options)
+    for item in styles:
+        book.add_item(item)
+    front, back = _documents(work, options)
+
+    covers: list[Document] = []
+    if cover is not None:
+        cover_href = _cover_href(work, cover.suffix)
         # The image gets the cover-image property; ebooklib's own cover page is not used: it
-        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".  Its bytes
-        # are filled in before writing (the item's place in the manifest is what matters).
-        book.set_cover(cover_href, b"", create_page=False)
-        cover_item = book.get_item_with_id("cover-img")
+        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".
+        book.set_cover(cover_href, cover.data, create_page=False)
         cover_page = render_template(
             "parts/cover.html.j2",
             options,
@@ -166,26 +174,23 @@ def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) 
             cover_src=cover_href,
             cover_alt=cover_alt(work),
         )
-        cover_documents.append(Document("cover", "cover.xhtml", "Cover", cover_page))
+        covers.append(Document("cover", "cover.xhtml", "Cover", cover_page))
 
     # Arabic, Hebrew…: dir="rtl" on every document and a right-to-left page progression.
     direction = "rtl" if text_direction(work.language) == "rtl" else None
     if direction:
         book.set_direction(direction)
+    language = work.language or "und"
+    links = [style.file_name for style in styles]
     items = {}
-    html_class = _html_class(epub)
-    for doc in [*cover_documents, *documents, *chapters, *afterword]:
-        item = html_class(
+    for doc in [*covers, *front, *back]:
+        item = epub.EpubItem(
             uid=doc.uid,
             file_name=doc.file_name,
-            title=doc.title,
-            content=doc.content,
-            lang=work.language,
-            direction=direction,
+            media_type="application/xhtml+xml",
+            content=xhtml_document(doc, language, direction, links),
         )
-        _link_styles(item, styles)
         book.add_item(item)
-        _check_parses(item.freeze(), doc)
         items[doc.uid] = item
 
     for position, asset in enumerate(work.assets, start=1):
@@ -198,36 +203,15 @@ def _build(epub: Any, work: Work, options: RenderOptions, cover_job: _CoverJob) 
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
-    front = [items["title_page"], items["tag_summary"]]
-    back = [items[doc.uid] for doc in [*chapters, *afterword]]
-    book.toc = [*front, *back]
+    book.toc = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in [*front, *back]]
     # The cover page is linear and first, so it is the first page a reader shows.
-    covers = [items["cover"]] if "cover" in items else []
-    book.spine = [*covers, *front, nav, *back]
-
-    if cover_item is not None:
-        cover = cover_job.result()
-        if cover is None or cover.suffix != cover_job.suffix:
-            raise RenderError("the cover picture is not the kind of picture expected")
-        cover_item.content = cover.data
-
-    target = _ReproducibleZip(mtime)
-    writer = _writer_class(epub)(
-        target,
-        book,
-        {
-            "mtime": mtime,
-            "raise_exceptions": True,
-            "play_order": {"enabled": True, "start_from": 1},
-            "epub3_landmark": False,
-            "epub2_guide": False,
-            # Page lists need page-break markers we never write; skip the scan of every file.
-            "epub3_pages": False,
-        },
-    )
-    writer.process()
-    writer.write()
-    return target.getvalue()
+    book.spine = [
+        *(items[doc.uid] for doc in covers),
+        *(items[doc.uid] for doc in front),
+        nav,
+        *(items[doc.uid] for doc in back),
+    ]
+    return book, language
 
 
 def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
@@ -289,50 +273,6 @@ def _cover_href(work: Work, suffix: str) -> str:
         href = f"cover-{number}{suffix}"
         number += 1
     return href
-
-
-class _CoverJob:
-    """The book's cover, generated on a thread of its own; ``--cover`` files are read at once.
-
-    Drawing and encoding the generated cover, and waiting for ``fc-list``, mostly run outside
-    the GIL, so they overlap the rendering of the documents.  :meth:`result` waits for it and
-    raises what making it raised.  Where no thread can be started (a tight ``--max-memory``),
-    the cover is made at once.
-    """
-
-    def __init__(self, work: Work, options: RenderOptions) -> None:
-        self.has_cover = not options.no_cover
-        self._cover: CoverImage | None = None
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if not self.has_cover or options.cover is not None:
-            self._run(lambda: book_cover(work, options))
-        else:
-            self._thread = threading.Thread(
-                target=self._run, args=(lambda: generate_cover(work),), name="fic2book-cover"
-            )
-            try:
-                self._thread.start()
-            except RuntimeError:
-                self._thread = None
-                self._run(lambda: generate_cover(work))
-        self.suffix = self._cover.suffix if self._cover is not None else GENERATED_COVER_SUFFIX
-
-    def _run(self, make: Callable[[], CoverImage | None]) -> None:
-        try:
-            self._cover = make()
-        except BaseException as err:  # handed to the thread that waits, in result()
-            self._error = err
-
-    def result(self) -> CoverImage | None:
-        """Wait for the cover; re-raise its error (once) if making it failed."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
-        return self._cover
 
 
 def _set_metadata(book: Any, work: Work, has_cover: bool = False) -> None:
@@ -471,54 +411,64 @@ def _read_css(path: Path) -> bytes:
     return data
 
 
-def _parse_html_string(source: str | bytes) -> Any:
-    """Parse as ebooklib's ``parse_html_string`` does, without the 10 MB text-node limit."""
-    from lxml import html
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+_EPUB_NS = "http://www.idpf.org/2007/ops"
 
-    return html.document_fromstring(
-        source, parser=html.HTMLParser(encoding="utf-8", huge_tree=True)
+#: The document every content file starts from: XHTML with the EPUB namespace, as EPUB 3
+#: content documents are written (the same root ebooklib gives its own documents).
+_DOCUMENT_ROOT = (
+    f'<html xmlns="{_XHTML_NS}" xmlns:epub="{_EPUB_NS}" '
+    'epub:prefix="z3998: http://www.daisy.org/z3998/2012/vocab/structure/#"/>'
+)
+
+
+def xhtml_document(
+    doc: Document, language: str, direction: str | None, stylesheets: Sequence[str]
+) -> bytes:
+    """A complete XHTML content document: ``doc``'s body with a head linking ``stylesheets``.
+
+    The body is HTML as the templates render it; it is parsed with lxml's HTML parser (with
+    ``huge_tree``, so one enormous paragraph is kept whole) and serialised as XML.  A body that
+    parses to nothing is a :class:`RenderError` naming the file.
+    """
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    parser = lxml_html.HTMLParser(encoding="utf-8", huge_tree=True)
+    source = doc.content.encode("utf-8")
+    parsed = lxml_html.document_fromstring(source, parser=parser) if source.strip() else None
+    body = parsed.find("body") if parsed is not None else None
+    if body is None or (len(body) == 0 and not (body.text or "").strip()):
+        raise RenderError(f"{doc.file_name} ({doc.title}) rendered to an empty document")
+
+    root = etree.fromstring(_DOCUMENT_ROOT)
+    root.set("lang", language)
+    root.set(_XML_LANG, language)
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = doc.title
+    for href in stylesheets:
+        etree.SubElement(head, "link", {"href": href, "rel": "stylesheet", "type": "text/css"})
+    new_body = etree.SubElement(root, "body")
+    if direction:
+        new_body.set("dir", direction)
+        root.set("dir", direction)
+    new_body.text = body.text
+    for child in body:
+        new_body.append(child)
+    data: bytes = etree.tostring(
+        root.getroottree(),
+        pretty_print=True,
+        encoding="utf-8",
+        xml_declaration=True,
+        doctype="<!DOCTYPE html>",
     )
+    return data
 
 
 def _link_styles(item: Any, styles: Sequence[Any]) -> None:
-    # ebooklib throws away the <head> of content, so stylesheets must be links on the item.
+    # ebooklib builds the nav document's <head> itself: stylesheets are links on the item.
     for style in styles:
         item.add_link(href=style.file_name, rel="stylesheet", type="text/css")
-
-
-# What ebooklib writes for a document whose body came out empty (a self-closed <body/> last).
-_EMPTY_BODY = re.compile(rb"<body\b[^>]*/>\s*</html>\s*$")
-
-
-def _check_parses(written: bytes, doc: Document) -> None:
-    # ebooklib writes an empty file, without a word, for content its HTML parser rejects, and
-    # an empty body for content it parses to nothing.
-    if not written or _EMPTY_BODY.search(written):
-        raise RenderError(f"{doc.file_name} ({doc.title}) rendered to an empty document")
-
-
-@functools.cache
-def _html_class(epub: Any) -> Any:
-    """The content document class of ebooklib, building its XHTML once (see ``freeze``)."""
-
-    class Fic2BookEpubHtml(epub.EpubHtml):  # type: ignore[misc]
-        _written: bytes | None = None
-
-        def freeze(self) -> bytes:
-            """Build the XHTML now, and write exactly that; call once the item is complete.
-
-            ebooklib re-parses the content every time it is asked for it: once for checking
-            and once for writing was a tenth of the build.
-            """
-            self._written = super().get_content()
-            return self._written
-
-        def get_content(self, default: Any = None) -> Any:
-            if self._written is not None:
-                return self._written
-            return super().get_content(default)
-
-    return Fic2BookEpubHtml
 
 
 def _image_item(epub: Any, position: int, asset: Asset) -> Any:
@@ -533,81 +483,51 @@ def _image_item(epub: Any, position: int, asset: Asset) -> Any:
     )
 
 
-def _writer_class(epub: Any) -> Any:
-    """Subclass ebooklib's writer: ``xml:lang`` on ``<package>``, and a reproducible zip."""
-
-    class Fic2BookEpubWriter(epub.EpubWriter):  # type: ignore[misc]
-        def _write_opf_file(self, root: Any) -> None:
-            root.set(_XML_LANG, self.book.language)
-            super()._write_opf_file(root)
-
-        def write(self) -> None:
-            # ebooklib's write(), with its own zip file replaced by the _ReproducibleZip given
-            # as the file: each member is compressed once, straight into the final zip.
-            self.out = self.file_name
-            self.out.writestr("mimetype", "application/epub+zip")
-            self._write_container()
-            self._write_opf()
-            self._write_items()
-            self.out.close()
-
-    return Fic2BookEpubWriter
-
-
 #: Members written without deflate because their format is compressed already.
 _COMPRESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
-class _ReproducibleZip:
-    """A zip whose bytes depend only on the members and ``mtime``: what ebooklib writes into.
+def finish_zip(raw: bytes, mtime: dt.datetime, language: str) -> bytes:
+    """Rewrite the zip ebooklib wrote so that its bytes depend only on the book and ``mtime``.
 
-    ``mimetype`` must come first and is stored (the OCF rule), and so are images; the rest is
+    ``mimetype`` comes first and is stored (the OCF rule), and so are images; the rest is
     deflated at level 9.  Every entry gets the time of ``mtime`` (UTC), never the clock's or
-    the local time zone's, and Unix mode 0644.
+    the local time zone's, and Unix mode 0644.  ``content.opf`` gets ``xml:lang`` on
+    ``<package>`` (ebooklib writes none), which reading systems use for the whole book.
     """
-
-    def __init__(self, mtime: dt.datetime) -> None:
-        self._date_time = _zip_date_time(mtime)
-        self._buffer = io.BytesIO()
-        self._zip = zipfile.ZipFile(self._buffer, "w")
-        self._names: set[str] = set()
-
-    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
-        """Add a member; ``compress_type`` is ignored (the rule above decides)."""
-        if not self._names and name != "mimetype":
+    date_time = _zip_date_time(mtime)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(buffer, "w") as target:
+        names = source.namelist()
+        if not names or names[0] != "mimetype":
             raise RenderError("ebooklib did not write the mimetype entry first")
-        if name in self._names:
-            raise RenderError(f"two files in the book are named {name!r}")
-        self._names.add(name)
-        info = zipfile.ZipInfo(name, self._date_time)
-        # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
-        # (a cover is most of a short book's bytes) and saves nothing.
-        stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-        info.create_system = 3  # Unix, so the mode below means what it says
-        info.external_attr = 0o644 << 16
-        self._zip.writestr(info, data, compresslevel=9)
-
-    def close(self) -> None:
-        """Write the central directory."""
-        self._zip.close()
-
-    def getvalue(self) -> bytes:
-        """The zip's bytes (after :meth:`close`)."""
-        return self._buffer.getvalue()
+        if len(set(names)) != len(names):
+            raise RenderError("two files in the book have the same name")
+        for name in names:
+            data = source.read(name)
+            if name.endswith("/content.opf"):
+                data = _package_language(data, language)
+            info = zipfile.ZipInfo(name, date_time)
+            # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
+            # (a cover is most of a short book's bytes) and saves nothing.
+            stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so the mode below means what it says
+            info.external_attr = 0o644 << 16
+            target.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
 
 
-def repack(raw: bytes, mtime: dt.datetime) -> bytes:
-    """Rewrite any zip as :class:`_ReproducibleZip` would have written it.
+def _package_language(opf: bytes, language: str) -> bytes:
+    """``content.opf`` with ``xml:lang`` on its ``<package>`` element, otherwise as written."""
+    from lxml import etree
 
-    ``build_epub`` has ebooklib write into that directly; this is for zips made another way.
-    """
-    target = _ReproducibleZip(mtime)
-    with zipfile.ZipFile(io.BytesIO(raw)) as source:
-        for name in source.namelist():
-            target.writestr(name, source.read(name))
-    target.close()
-    return target.getvalue()
+    root = etree.fromstring(opf, etree.XMLParser(remove_blank_text=False))
+    root.set(_XML_LANG, language)
+    data: bytes = etree.tostring(
+        root.getroottree(), pretty_print=True, encoding="utf-8", xml_declaration=True
+    )
+    return data
 
 
 def _zip_date_time(mtime: dt.datetime) -> tuple[int, int, int, int, int, int]:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from lxml import html as lxml_html
 from PIL import Image
 
 from fic2book.htmlclean import (
@@ -231,9 +230,16 @@ def test_large_messy_input_is_handled() -> None:
     assert "word19999" in out
 
 
-def test_output_parses_as_xhtml_fragment() -> None:
+def test_output_parses_as_xhtml_in_a_book() -> None:
+    from lxml import etree
+
+    from fic2book.backends.epub import Document, xhtml_document
+
     out = clean("<p>a<p>b<table><td>c</table><ul><li>d<p>e</ul>")
-    lxml_html.fragment_fromstring(out, create_parent="div")
+    page = xhtml_document(Document("c", "c.xhtml", "C", out), "en", None, [])
+    body = etree.fromstring(page).find("{http://www.w3.org/1999/xhtml}body")  # an XML parser
+    assert body is not None
+    assert "".join(body.itertext()).split() == ["a", "b", "c", "d", "e"]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symlinks")
