@@ -391,3 +391,19 @@ def test_field_values_as_other_sites_and_settings_write_them() -> None:
         ("Updated", "not a date"),
     ]
     assert not work.chaptered
+
+
+def test_only_web_links_are_kept(tmp_path: Path) -> None:
+    """A hostile file's title and series links (``javascript:``) never reach the book."""
+    path = tmp_path / "hostile.html"
+    path.write_text(
+        '<html><body><h1><a href="javascript:alert(1)">T</a> by '
+        "<a class='authorlink' href='x'>A</a></h1><table class=\"full\">"
+        "<tr><td><b>Series:</b></td><td><a class='serieslink' href='javascript:x()'>S [2]</a>"
+        "</td></tr><tr><td><b>Packaged:</b></td><td>2026-01-01</td></tr></table>"
+        '<a name="section0001"><h2>One</h2></a><div><p>Text.</p></div></body></html>',
+        encoding="utf-8",
+    )
+    data = inspect_json(path)
+    assert (data["title"], data["authors"], data["url"]) == ("T", ["A"], None)
+    assert data["series"] == [{"name": "S", "part": 2, "url": None}]

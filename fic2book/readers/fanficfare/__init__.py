@@ -35,9 +35,9 @@ class FanFicFareReader:
             return CONFIDENT if any(mark in head for mark in _EPUB_MARKS) else 0
         if _HTML_SECTION.search(head) or (_HTML_TOC.search(head) and _HTML_AUTHORLINK.search(head)):
             return CONFIDENT
-        from fic2book.readers.fanficfare.txt import decode, looks_like_fanficfare_txt
+        from fic2book.readers.fanficfare.txt import looks_like_fanficfare_txt
 
-        if b"<" not in head[:200] and looks_like_fanficfare_txt(decode(head)):
+        if b"<" not in head[:200] and looks_like_fanficfare_txt(head):
             return CONFIDENT
         return 0
 
@@ -54,6 +54,7 @@ class FanFicFareReader:
             from fic2book.readers.fanficfare.html import read_fanficfare_html
 
             return read_fanficfare_html(parse_html(data), path)
-        from fic2book.readers.fanficfare.txt import decode, read_fanficfare_txt
+        from fic2book.readers.common import decode_text
+        from fic2book.readers.fanficfare.txt import read_fanficfare_txt
 
-        return read_fanficfare_txt(decode(data), path)
+        return read_fanficfare_txt(decode_text(data, path), path)

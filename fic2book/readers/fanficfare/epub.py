@@ -37,6 +37,7 @@ from fic2book.htmlclean import (
     text_of,
 )
 from fic2book.model import Asset, Chapter, Work
+from fic2book.readers.common import title_from_path
 from fic2book.readers.epub import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, EpubReader
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
@@ -259,7 +260,7 @@ def read_fanficfare_epub(path: Path) -> Work:
                     chapters.append(chapter)
     if not chapters:
         raise InputError(f"{path}: the FanFicFare EPUB has no chapters")
-    page.title = (opf.texts("title") or [page.title])[0] or path.stem
+    page.title = (opf.texts("title") or [page.title])[0] or title_from_path(path)
     page.authors = tuple(opf.texts("creator")) or page.authors
     page.url = page.url or next(iter(opf.texts("source")), None)
     languages = opf.texts("language")

@@ -38,7 +38,7 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers.common import parse_chapter_count, written_count
+from fic2book.readers.common import ao3_work_id, parse_chapter_count, web_url, written_count
 
 #: Labels (lower case) whose values are tag lists, by the kind they fill.
 _TAG_LABELS: dict[str, TagKind] = {
@@ -83,7 +83,6 @@ KNOWN_LABELS: frozenset[str] = frozenset(
 )
 # AO3's fixed categories, which FanFicFare folds into "Genre" for AO3 works.
 _AO3_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
-_AO3_WORK = re.compile(r"https?://(?:www\.)?archiveofourown\.org/works/(\d+)", re.IGNORECASE)
 _SERIES = re.compile(r"(?P<name>.*?)\s*\[(?P<part>\d+)\]")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
@@ -141,7 +140,8 @@ class _Collector:
         self.status: Status | None = None
         self.language: str | None = None
         self.series: SeriesEntry | None = None
-        self.url = page.url
+        # Only web links may reach the book (a hostile file's href could be anything).
+        self.url = web_url(page.url)
         self.story_id = page.story_id
         self.collections: tuple[str, ...] = ()
         self.extras: list[ExtraField] = []
@@ -185,9 +185,9 @@ class _Collector:
             name, part = (match.group("name"), int(match.group("part"))) if match else (value, None)
             self.series = SeriesEntry(name=name, part=part)
         elif key == "series url":
-            self.page.series_url = value
+            self.page.series_url = web_url(value)
         elif key == "story url":
-            self.url = self.url or value
+            self.url = self.url or web_url(value)
         elif key == "story id":
             self.story_id = value
         elif key == "collections":
@@ -198,7 +198,7 @@ class _Collector:
 
     def tag_groups(self) -> tuple[TagGroup, ...]:
         """The tags by kind; AO3's categories come back out of FanFicFare's "Genre"."""
-        if self.url and _AO3_WORK.match(self.url):
+        if ao3_work_id(self.url):
             genres = self.tags.get(TagKind.ADDITIONAL_TAGS, [])
             moved = [tag for tag in genres if tag in _AO3_CATEGORIES]
             if moved:
@@ -236,10 +236,9 @@ def build_work(
         comments=counts.get("comments"),
     )
     series = collected.series
-    if series is not None and page.series_url:
-        series = SeriesEntry(name=series.name, part=series.part, url=page.series_url)
+    if series is not None and web_url(page.series_url):
+        series = SeriesEntry(name=series.name, part=series.part, url=web_url(page.series_url))
     url = collected.url
-    ao3 = _AO3_WORK.match(url or "")
     language = collected.language or page.language_code
     return Work(
         title=page.title,
@@ -253,7 +252,7 @@ def build_work(
         stats=stats,
         declared_status=collected.status,
         summary=page.summary,
-        work_id=ao3.group(1) if ao3 else collected.story_id,
+        work_id=ao3_work_id(url) or collected.story_id,
         url=url,
         extra_fields=tuple(collected.extras),
         assets=assets,

@@ -18,7 +18,8 @@ from lxml import etree
 from fic2book.errors import InputError
 from fic2book.htmlclean import AssetCollector, Element, LocalImages, clean_fragment, text_of
 from fic2book.model import Chapter, Work
-from fic2book.readers.fanficfare.fields import TitlePage, build_work
+from fic2book.readers.common import title_from_path
+from fic2book.readers.fanficfare.fields import build_work
 from fic2book.readers.fanficfare.page import entries_in_table, title_page
 from fic2book.readers.headings import keep_heading
 
@@ -43,7 +44,7 @@ def read_fanficfare_html(root: Element, path: Path) -> Work:
     else:
         page = title_page([], body.find("h1"), context=path.name)
     if not page.title:
-        page = TitlePage(title=path.stem, authors=page.authors, fields=page.fields)
+        page.title = title_from_path(path)
     images = AssetCollector(LocalImages(path.parent))
     sections: list[tuple[str, Element]] = []
     for child in list(body):

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from fic2book.errors import InputError
 from fic2book.model import Chapter, Work
+from fic2book.readers.common import title_from_path
 from fic2book.readers.fanficfare.fields import KNOWN_LABELS, TitlePage, build_work, split_list
 from fic2book.readers.headings import keep_heading
 from fic2book.sanitize import paragraphs
@@ -37,15 +38,6 @@ _FIELD = re.compile(r"(?P<label>[A-Za-z][A-Za-z0-9 /]{0,40}):(?:\s+(?P<value>.*)
 _HEADING_LINE = re.compile(r"(?: {8}|\t)(?=\S)")
 _TOC = "TABLE OF CONTENTS"
 _END = "End file."
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else cp1252, with line ends normalised."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _join(lines: list[str]) -> str:
@@ -74,9 +66,10 @@ def _blocks(lines: list[str]) -> list[list[str]]:
     return [block for block in blocks if block]
 
 
-def looks_like_fanficfare_txt(text: str) -> bool:
+def looks_like_fanficfare_txt(head: bytes) -> bool:
     """Title, "by Author", then FanFicFare's fields ("Packaged:", "Story URL:", …)."""
-    blocks = _blocks(text.split("\n")[:200])
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    blocks = _blocks(text.replace("\r\n", "\n").split("\n")[:200])
     if len(blocks) < 3 or not blocks[1][0].startswith("by "):
         return False
     labels = {m.group("label").casefold() for line in blocks[2] if (m := _FIELD.match(line))}
@@ -173,7 +166,7 @@ def read_fanficfare_txt(text: str, path: Path) -> Work:
     if not chapters:
         raise InputError(f"{path}: the FanFicFare text file has no chapters")
     page = TitlePage(
-        title=title or path.stem,
+        title=title or title_from_path(path),
         authors=authors,
         fields=fields,
         summary=paragraphs(summary.split("\n")) if summary else None,
