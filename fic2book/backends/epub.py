@@ -35,6 +35,7 @@ from fic2book.errors import OutputError, RenderError
 from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.options import RenderOptions
+from fic2book.progress import report
 from fic2book.render import has_tag_wall, option_styles, render_part, render_template
 from fic2book.resources import data_path
 
@@ -75,6 +76,7 @@ class EpubBackend:
 
     def write(self, work: Work, target: Path, options: RenderOptions) -> None:
         """Build the book and write it to ``target`` (the pipeline renames it into place)."""
+        report("Writing the EPUB")
         data = build_epub(work, options)
         try:
             target.write_bytes(data)

@@ -29,6 +29,7 @@ from fic2book.limits import run_limited, take_prestarted
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.pagesize import PageSize, page_geometry
+from fic2book.progress import report
 from fic2book.render import option_styles, render_template
 from fic2book.resources import data_path
 
@@ -244,6 +245,7 @@ class PdfBackend:
 
     def write(self, work: Work, target: Path, options: RenderOptions) -> None:
         """Render ``work`` into the PDF file ``target``."""
+        report("Laying out the PDF")
         early = take_prestarted(self.name)
         if early is None:
             render_pdf(work, target, options)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,7 +39,21 @@ from fic2book.errors import Fic2BookError, UsageError
 from fic2book.options import ChapterTitles, ParagraphStyle
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from fic2book.backends import Backend
+
+
+@contextmanager
+def _progress(console: Console | None, source: Path) -> Iterator[None]:
+    """Show the stages of one book on ``console`` (none without a console)."""
+    if console is None:
+        yield
+        return
+    from fic2book.progress import StageDisplay, listening
+
+    with StageDisplay(console, source.name) as display, listening(display.stage):
+        yield
 
 
 def _looks_like_folder(raw: str) -> bool:
@@ -150,19 +167,26 @@ def convert(
         )
         formats, target, into_folder = plan(sources, to, output)
 
+    # Progress only for a person watching: on a terminal, and not with --quiet.
+    console = None
+    if not quiet and sys.stderr.isatty():
+        from rich.console import Console
+
+        console = Console(stderr=True)
     first_failure = 0
     taken: set[Path] = set()
     for source in sources:
         try:
-            written = convert_file(
-                source,
-                formats,
-                target,
-                options,
-                from_format,
-                into_folder=into_folder,
-                taken=taken,
-            )
+            with _progress(console, source):
+                written = convert_file(
+                    source,
+                    formats,
+                    target,
+                    options,
+                    from_format,
+                    into_folder=into_folder,
+                    taken=taken,
+                )
         except Fic2BookError as err:
             code = fail(err, debug)  # every failure is reported, the first one's code kept
             first_failure = first_failure or code
