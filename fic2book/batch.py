@@ -2,13 +2,18 @@
 
 ``fic2book batch library/ -o books/`` walks ``library/`` (sorted, not following symlinked
 folders, skipping hidden names and the output folder), takes every file a registered reader
-claims by suffix, and mirrors its folder under ``books/``.  The parent process reads each input,
-hashes it and decides whether its books are up to date (see :mod:`fic2book.manifest`); the
-rest go to workers as *bytes*, and the workers send back the books as bytes.  Workers are a
-local process pool or, with ``--scheduler``, a Dask cluster, so workers need no shared file
-system.  The parent alone names and writes books (atomically, through
-:func:`fic2book.pipeline.write_bytes_atomically`) and records them in the manifest, in input
-order, which keeps collision numbering ("Title - Author (2).epub") deterministic.
+claims by suffix, and mirrors its folder under ``books/``.  A symlinked file that leads out of
+``library/`` is skipped with a warning unless ``--follow-symlinks`` is given: batch reads
+nothing outside the folder it was given, and deletes or overwrites nothing outside ``-o``
+whatever the manifest says (:func:`fic2book.manifest.confined_output`).
+
+The parent process reads each input, hashes it and decides whether its books are up to date
+(see :mod:`fic2book.manifest`); the rest go to workers as *bytes*, and the workers send back
+the books as bytes.  Workers are a local process pool or, with ``--scheduler``, a Dask
+cluster, so workers need no shared file system.  The parent alone names and writes books
+(atomically, through :func:`fic2book.pipeline.write_bytes_atomically`) and records them in
+the manifest, in input order, which keeps collision numbering ("Title - Author (2).epub")
+deterministic.
 
 Memory stays flat: folders are streamed, at most a small window of works is in flight, the
 report is written as it goes, and local workers are replaced after a fixed number of works.
@@ -22,7 +27,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import stat
@@ -50,16 +54,16 @@ from fic2book.errors import (
 )
 from fic2book.limits import check_data_size
 from fic2book.manifest import MANIFEST_NAME, BookRecord, Manifest
-from fic2book.naming import output_name, unique_path
+from fic2book.naming import TakenPaths, output_name, shown, unique_path
 from fic2book.options import RenderOptions
 from fic2book.pipeline import (
-    TEMP_PREFIX,
     backends_for,
     read_work_bytes,
     render_bytes,
     write_bytes_atomically,
 )
 from fic2book.readers import READERS, reader_named
+from fic2book.tempfiles import create_held, remove_stale
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -77,9 +81,6 @@ __all__ = [
     "run_batch",
 ]
 
-#: A temporary book or report left by a killed run: :func:`tempfile.mkstemp` with our prefix
-#: adds eight characters from ``[a-z0-9_]`` before the suffix.
-TEMP_FILE = re.compile(re.escape(TEMP_PREFIX) + r"[a-z0-9_]{8}\.[A-Za-z0-9]+\Z")
 #: Works a local worker process converts before it is replaced (bounds slow leaks in native
 #: libraries such as WeasyPrint's; replacement is cheap with the forkserver).
 TASKS_PER_WORKER = 500
@@ -115,6 +116,8 @@ class BatchConfig:
     scheduler: str | None = None
     #: ``--report``: where to write the JSON report.
     report: Path | None = None
+    #: ``--follow-symlinks``: read symlinked files that lead out of the input folder.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True)
@@ -588,24 +591,6 @@ def _hash_file(path: Path) -> tuple[str, bytes]:
     return hashlib.sha256(data).hexdigest(), data
 
 
-def _remove_leftovers(folder: Path) -> int:
-    """Delete temporary books a killed run left in ``folder``; return how many."""
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        # ".fic2book-manifest.sqlite" fits the pattern too: "manifest" has eight letters.
-        if entry.name.startswith(MANIFEST_NAME) or not TEMP_FILE.match(entry.name):
-            continue
-        if entry.is_file(follow_symlinks=False):
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-                removed += 1
-    return removed
-
-
 # ----------------------------------------------------------------------------- display
 
 
@@ -620,6 +605,9 @@ class Display(Protocol):
 
     def update(self, outcome: Outcome, summary: Summary) -> None:
         """One input is done."""
+
+    def warn(self, message: str) -> None:
+        """Something the user should know that is no input's failure."""
 
     def stop(self) -> None:
         """The run is over (finished or interrupted)."""
@@ -643,15 +631,25 @@ class PlainDisplay:
     def update(self, outcome: Outcome, summary: Summary) -> None:
         """Print the input's line."""
         prefix = f"[{summary.done}/{max(self.total, summary.done)}]"
-        if outcome.status is Status.FAILED:
-            print(f"fic2book: {prefix} failed {outcome.input}: {outcome.error}", file=sys.stderr)
+        name = shown(outcome.input)
+        if outcome.error is not None:
+            # A failure, or a skip with a warning (a symlink out of the library).
+            kind = "" if outcome.status is Status.FAILED else "warning: "
+            print(
+                f"fic2book: {kind}{prefix} {outcome.status} {name}: {shown(outcome.error)}",
+                file=sys.stderr,
+            )
             if self.debug and outcome.detail:
                 print(outcome.detail, file=sys.stderr, end="")
             return
         if self.quiet:
             return
-        books = ", ".join(outcome.outputs) or "-"
-        print(f"{prefix} {outcome.status} {outcome.input} -> {books}", file=self.out, flush=True)
+        books = ", ".join(map(shown, outcome.outputs)) or "-"
+        print(f"{prefix} {outcome.status} {name} -> {books}", file=self.out, flush=True)
+
+    def warn(self, message: str) -> None:
+        """Print the warning on stderr, even when quiet."""
+        print(f"fic2book: warning: {shown(message)}", file=sys.stderr)
 
     def stop(self) -> None:
         """Nothing to tidy up."""
@@ -697,16 +695,22 @@ class RichDisplay:
     def working(self, relative: str) -> None:
         """Name the input being waited for."""
         if self.task is not None:
-            self.progress.update(self.task, current=_shorten(relative))
+            self.progress.update(self.task, current=_shorten(shown(relative)))
 
     def update(self, outcome: Outcome, summary: Summary) -> None:
         """Advance the bar; print failures above it."""
-        if outcome.status is Status.FAILED:
-            self.progress.console.print(f"failed {outcome.input}: {outcome.error}")
+        if outcome.error is not None:
+            self.progress.console.print(
+                f"{outcome.status} {shown(outcome.input)}: {shown(outcome.error)}"
+            )
             if self.debug and outcome.detail:
                 self.progress.console.print(outcome.detail, end="")
         if self.task is not None:
             self.progress.update(self.task, completed=summary.done, current="")
+
+    def warn(self, message: str) -> None:
+        """Print the warning above the bar."""
+        self.progress.console.print(f"warning: {shown(message)}")
 
     def stop(self) -> None:
         """Leave the final bar on screen."""
@@ -743,7 +747,7 @@ def print_summary(summary: Summary, config: BatchConfig, out: TextIO | None = No
         failures.add_column("Input", overflow="fold")
         failures.add_column("Error", overflow="fold")
         for outcome in summary.failures:
-            failures.add_row(outcome.input, outcome.error or "")
+            failures.add_row(shown(outcome.input), shown(outcome.error or ""))
         console.print(failures)
         if summary.failed > len(summary.failures):
             console.print(f"… and {summary.failed - len(summary.failures)} more (see --report)")
@@ -761,10 +765,11 @@ class ReportWriter:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".json")
+            remove_stale(path.parent)  # what a killed run left
+            # The open file holds the temporary file's lock until the report is in place.
+            handle, self.temp = create_held(path.parent, ".json")
         except OSError as err:
             raise OutputError(f"{path}: {err.strerror or err}") from err
-        self.temp = Path(name)
         self.file = os.fdopen(handle, "w", encoding="utf-8")
         head = {
             "fic2book": __version__,
@@ -785,11 +790,15 @@ class ReportWriter:
         """Write the summary and move the report into place."""
         self.file.write(("\n  " if not self.first else "") + '],\n  "summary": ')
         self.file.write(_dumps(summary.as_json()) + "\n}\n")
-        self.file.close()
         try:
+            self.file.flush()
+            # Renamed while still open: closing first would drop the lock that tells another
+            # run's clean-up the file is not debris.
             os.replace(self.temp, self.path)
         except OSError as err:
             raise OutputError(f"{self.path}: {err.strerror or err}") from err
+        finally:
+            self.file.close()
 
     def abort(self) -> None:
         """Drop the unfinished report."""
@@ -807,9 +816,9 @@ def _dumps(value: dict[str, Any]) -> str:
 
 @dataclass
 class _FolderState:
-    """Book paths of one output folder that a new book must not take."""
+    """Book paths of one output folder that a new book must not take (case-insensitively)."""
 
-    taken: set[Path]
+    taken: TakenPaths
 
 
 @dataclass
@@ -856,14 +865,17 @@ class _Batch:
         self.summary = Summary()
         self.report: ReportWriter | None = None
         self.manifest: Manifest | None = None
+        self.real_source = config.source.resolve()
+        #: Manifest rows reported as ignored so far.
+        self.warned = 0
 
     # -- planning -------------------------------------------------------------------------
 
     def plan_folder(self, folder: _Folder, manifest: Manifest) -> list[_Item]:
         """Decide, for each candidate input of a folder, which of its books need building."""
         out_dir = self.config.output / folder.rel
-        _remove_leftovers(out_dir)
-        state = _FolderState(set())
+        remove_stale(out_dir)  # what a killed run left
+        state = _FolderState(TakenPaths())
         items = [self.plan_input(folder, name, state, manifest) for name in folder.names]
         rebuilding = {(item.rel, fmt) for item in items for fmt in item.formats}
         # Books of this folder that stay (up to date, or their input failed or vanished) keep
@@ -873,6 +885,9 @@ class _Batch:
             for record in manifest.in_folder(folder.rel)
             if (record.input, record.format) not in rebuilding
         )
+        for message in manifest.ignored[self.warned :]:
+            self.display.warn(message)
+        self.warned = len(manifest.ignored)
         return items
 
     def plan_input(
@@ -888,6 +903,10 @@ class _Batch:
             info = os.stat(item.path)  # follows a symlinked file; a loop raises ELOOP
         except OSError as err:
             return self._failed(item, f"cannot read input: {item.rel}: {err.strerror or err}")
+        outside = self._leads_outside(item.path)
+        if outside is not None:
+            item.outcome = Outcome(rel, Status.SKIPPED, error=outside)
+            return item
         if not stat.S_ISREG(info.st_mode):
             # A FIFO would block the reader forever; devices and sockets are no works.
             return self._failed(item, f"cannot read input: {item.rel}: not a regular file")
@@ -925,6 +944,21 @@ class _Batch:
         if not todo:
             item.outcome = Outcome(rel, Status.SKIPPED, tuple(item.kept.values()))
         return item
+
+    def _leads_outside(self, path: Path) -> str | None:
+        """Why a symlinked input is skipped, or ``None`` if it may be read."""
+        if self.config.follow_symlinks or not path.is_symlink():
+            return None
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None  # the stat before it would have failed; a race reads what is there
+        if real.is_relative_to(self.real_source):
+            return None
+        return (
+            "not read: it is a symlink to a file outside the input folder "
+            "(--follow-symlinks reads such files)"
+        )
 
     def _failed(self, item: _Item, error: str) -> _Item:
         item.outcome = Outcome(
@@ -1042,7 +1076,7 @@ class _Batch:
         in_flight = 0
         runner: _Runner | None = None
         try:
-            with Manifest(config.output) as manifest:
+            with Manifest(config.output, rebuild=config.force) as manifest:
                 self.display.start(self.summary.total)
                 try:
                     for folder in _walk(config.source, skip, self.suffixes):

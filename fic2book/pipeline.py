@@ -25,12 +25,10 @@ from fic2book.model import Work
 from fic2book.naming import output_name, unique_path
 from fic2book.options import RenderOptions
 from fic2book.readers import check_source, read_work
+from fic2book.tempfiles import create_held, remove_stale
 
 if TYPE_CHECKING:
     from fic2book.backends import Backend
-
-#: Prefix of the temporary files books are written to before being renamed into place.
-TEMP_PREFIX = ".fic2book-"
 
 __all__ = [
     "backends_for",
@@ -116,11 +114,11 @@ def _replace_atomically(target: Path, suffix: str, fill: Callable[[Path], object
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
+        # The descriptor holds the file's lock until the book is in place, so another run's
+        # clean-up (tempfiles.remove_stale) knows the file is not debris.
+        handle, temp = create_held(folder, suffix)
     except OSError as err:
         raise OutputError(f"{folder}: {err.strerror or err}") from err
-    os.close(handle)
-    temp = Path(temp_name)
     try:
         try:
             fill(temp)
@@ -139,6 +137,8 @@ def _replace_atomically(target: Path, suffix: str, fill: Callable[[Path], object
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+    finally:
+        os.close(handle)
 
 
 def read_work_bytes(data: bytes, name: str, from_format: str | None = None) -> Work:
@@ -240,6 +240,8 @@ def convert_file(
                 raise OutputError(f"{target}: would overwrite the input")
             if target.is_dir():
                 raise OutputError(f"{target}: is a directory")
+        for folder in dict.fromkeys(target.parent for target in targets):
+            remove_stale(folder)  # what a killed run left
         written: list[Path] = []
         for backend, target in zip(backends, targets, strict=True):
             write_atomically(backend, work, target, options)

@@ -171,3 +171,79 @@ def test_deep_markdown_quote_keeps_its_words(tmp_path: Path) -> None:
     except InputError:
         return
     assert "quoted words" in " ".join(plain_text(str(c.body)) for c in work.chapters)
+
+
+# ---- names that hide, reorder, rewrite the terminal or differ only in case -----------------
+
+#: Bidi controls and invisible characters a title may carry into a file name.
+INVISIBLE = (
+    "\u202e\u202d\u202a\u202b\u202c"  # overrides and embeddings
+    "\u2066\u2067\u2068\u2069"  # isolates
+    "\u200e\u200f\u061c"  # marks
+    "\u200b\u2060\ufeff\u00ad\u180e"  # zero-width space, word joiner, BOM, soft hyphen
+    "\u3164\u115f"  # Hangul fillers
+)
+
+
+def test_bidi_and_invisible_characters_leave_book_names(sandbox: Sandbox) -> None:
+    titles = {
+        "rlo.txt": ("B11 \u202egpj.exe", "x"),
+        "isolates.txt": ("\u2067Left\u2069 \u2066Right\u2069", "y\u200b"),
+        "zero.txt": ("Zero\u200bWidth\u2060Join\ufeff", "\u200dz\u200d"),
+    }
+    for name, (title, author) in titles.items():
+        text = f"Title: {title}\nAuthor: {author}\n\nWords.\n"
+        (sandbox.inputs / name).write_text(text, encoding="utf-8")
+    result = sandbox.run("convert", *sorted(sandbox.inputs.iterdir()), "-o", f"{sandbox.out}/")
+    check_cli(result, failures=0)
+    names = sorted(book.name for book in sandbox.books())
+    assert names == [
+        "B11 gpj.exe - x.epub",
+        "Left Right - y.epub",
+        "ZeroWidthJoin - z.epub",
+    ]
+    for name in names:
+        assert not set(name) & set(INVISIBLE), ascii(name)
+
+
+def test_joiners_inside_words_are_kept() -> None:
+    from fic2book.naming import safe_filename
+
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert safe_filename(persian, ".epub") == persian + ".epub"
+    assert safe_filename(f"{family} \u200d", ".epub") == family + ".epub"
+
+
+def test_library_names_are_printed_escaped(sandbox: Sandbox) -> None:
+    evil = ["clear\x1b[2J\x1b[H.txt", "two\nlines.txt", "bell\x07\u202eabc.txt", "ok.txt"]
+    for name in evil:
+        (sandbox.inputs / name).write_text("Title: T\nAuthor: a\n\nWords.\n", encoding="utf-8")
+    (sandbox.inputs / "bad\x1b]0;title\x07.txt").write_bytes(b"\x00\x01binary")
+    result = sandbox.run("batch", sandbox.inputs, "-o", sandbox.out)
+    for stream in (result.stdout, result.stderr):
+        assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == 4, result.stdout
+    assert any("clear\\x1b[2J\\x1b[H.txt" in line for line in lines)
+    assert any("two\\nlines.txt" in line for line in lines)
+    assert any("bell\\x07\\u202eabc.txt" in line for line in lines)
+    (error,) = check_cli(result)
+    assert "bad\\x1b]0;title\\x07.txt" in error
+
+
+def test_titles_differing_only_in_case_get_two_books(sandbox: Sandbox) -> None:
+    """On a case-insensitive file system "Same" and "SAME" would be one file."""
+    for n, title in enumerate(("Same Title", "SAME TITLE", "same title")):
+        text = f"Title: {title}\nAuthor: Writer\n\nWords {n}.\n"
+        (sandbox.inputs / f"w{n}.txt").write_text(text, encoding="utf-8")
+    commands: list[list[str | Path]] = [
+        ["convert", *sorted(sandbox.inputs.iterdir()), "-o", f"{sandbox.out}/convert/"],
+        ["batch", sandbox.inputs, "-o", sandbox.out / "batch"],
+    ]
+    for command in commands:
+        check_cli(sandbox.run(*command), failures=0)
+        folder = sandbox.out / str(command[0])
+        names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+        assert len(names) == 3
+        assert len({name.casefold() for name in names}) == 3, names
