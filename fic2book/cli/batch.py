@@ -75,7 +75,17 @@ def batch(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Rebuild books even when they are up to date.")
+        bool,
+        typer.Option(
+            "--force", help="Rebuild books even when they are up to date (and a corrupt manifest)."
+        ),
+    ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            "--follow-symlinks",
+            help="Read symlinked files leading outside FOLDER (skipped with a warning otherwise).",
+        ),
     ] = False,
     scheduler: Annotated[
         str | None,
@@ -150,6 +160,7 @@ def batch(
             from_format=from_format,
             jobs=jobs or 0,
             force=force,
+            follow_symlinks=follow_symlinks,
             scheduler=scheduler,
             report=report,
         )

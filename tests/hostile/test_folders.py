@@ -274,3 +274,12 @@ def test_killed_convert_leaves_nothing_the_next_run_keeps(sandbox: Sandbox) -> N
     result = sandbox.run("convert", small, "-o", f"{sandbox.out}/")
     check_cli(result, failures=0)
     assert not list(sandbox.out.glob(".fic2book-*")), sorted(sandbox.out.iterdir())
+
+
+def test_follow_symlinks_flag(sandbox: Sandbox) -> None:
+    (sandbox.inputs / "p.txt").symlink_to(sandbox.secret)
+    result = sandbox.run("batch", sandbox.inputs, "-o", sandbox.out, "--follow-symlinks")
+    check_cli(result, failures=0)
+    assert "warning" not in result.stderr
+    (book,) = [p for p in sandbox.books() if p.suffix == ".epub"]
+    assert SECRET in epub_text(book)
