@@ -99,6 +99,8 @@ class FoldPlan:
     layout: Layout
     front: tuple[Cell, ...]
     back: tuple[Cell, ...]
+    #: Whether the front faces up while folding (else the back does).
+    front_up: bool = True
 
 
 @dataclass
@@ -162,8 +164,26 @@ def fold_plan(layout: Layout) -> FoldPlan:
     side_a.sort(key=key)
     side_b.sort(key=key)
     if any(cell.page == 1 for cell in side_a):
-        return FoldPlan(layout, tuple(side_a), tuple(side_b))
-    return FoldPlan(layout, tuple(side_b), tuple(side_a))
+        return FoldPlan(layout, tuple(side_a), tuple(side_b), front_up=True)
+    return FoldPlan(layout, tuple(side_b), tuple(side_a), front_up=False)
+
+
+def folding_steps(layout: Layout) -> list[str]:
+    """How to fold one sheet of ``layout``, step by step, as :func:`fold_plan` folds it."""
+    plan = fold_plan(layout)
+    if plan.front_up:
+        steps = ["Lay the sheet front side up, the way the sheets file shows its front."]
+    else:
+        steps = [
+            "Hold the sheet front side up, the way the sheets file shows its front, and turn "
+            "it over from left to right: the back now faces up."
+        ]
+    for direction in layout.folds:
+        if direction == "vertical":
+            steps.append("Fold the left half over onto the right half; crease.")
+        else:
+            steps.append("Fold the top half down onto the bottom half; crease.")
+    return steps
 
 
 def turned(cells: tuple[Cell, ...], layout: Layout) -> tuple[Cell, ...]:

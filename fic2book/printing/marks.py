@@ -125,17 +125,22 @@ def sewing_marks(side: SidePlan, stations: int, total_sheets: int) -> list[Segme
         else ((right.rect[2] + left.rect[0]) / 2)
     )
     head, tail = _head_and_tail(left)
-    height = abs(head - tail)
-    margin = min(15 * MM, height / 5)
     direction = 1 if tail > head else -1
-    first = head + direction * margin
-    step = (height - 2 * margin) / (stations - 1)
     return [
-        Segment(
-            x - ON_FOLD, first + direction * step * i, x + ON_FOLD, first + direction * step * i
-        )
-        for i in range(stations)
+        Segment(x - ON_FOLD, head + direction * offset, x + ON_FOLD, head + direction * offset)
+        for offset in station_offsets(abs(head - tail), stations)
     ]
+
+
+def station_offsets(height: float, stations: int) -> list[float]:
+    """Distances of the sewing stations from the head of a ``height``-tall page.
+
+    The first and last sit ``min(15 mm, height / 5)`` from head and tail (the kettle
+    stitches), the others evenly between.
+    """
+    margin = min(15 * MM, height / 5)
+    step = (height - 2 * margin) / (stations - 1)
+    return [margin + step * i for i in range(stations)]
 
 
 def spine_block(side: SidePlan, signatures: int) -> Rect | None:
