@@ -95,3 +95,40 @@ def test_command_reports_a_non_pdf_as_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["impose", str(tmp_path / "x.pdf")])
     assert result.exit_code == 3
     assert "fic2book: cannot read input:" in result.output
+
+
+@needs_poppler
+def test_command_takes_the_binding_options(tmp_path: Path) -> None:
+    book = numbered_pdf(tmp_path / "book.pdf", 20)
+    target = tmp_path / "s.pdf"
+    args = ["impose", str(book), "-o", str(target), "--layout", "octavo", "--printer", "single"]
+    args += ["--signatures", "1,1", "--split", "--marks", "fold,sewing", "--paper", "0.1mm"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "20 pages, 12 blank on 2 a4 sheets, octavo (2 signatures of 1 sheet)" in result.output
+    names = sorted(p.name for p in tmp_path.glob("s-*.pdf"))
+    assert names == [
+        "s-backs.pdf", "s-fronts.pdf", "s-sig01-backs.pdf", "s-sig01-fronts.pdf",
+        "s-sig02-backs.pdf", "s-sig02-fronts.pdf",
+    ]  # fmt: skip
+    # Backs come last sheet first: the first back shows the second signature (17-20).
+    first_back = read_sides(tmp_path / "s-backs.pdf", 4, 2)[0]
+    assert {f.page for f in first_back.found} <= set(range(17, 21))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--layout", "duodecimo"],
+        ["--printer", "laser"],
+        ["--signatures", "2", "--signature", "2"],
+        ["--paper", "cardboard"],
+        ["--marks", "glitter"],
+        ["--scale", "none", "--sheet", "a6"],
+    ],
+)
+def test_command_refuses_bad_binding_options(tmp_path: Path, args: list[str]) -> None:
+    book = numbered_pdf(tmp_path / "book.pdf", 3)
+    result = CliRunner().invoke(app, ["impose", str(book), "-o", str(tmp_path / "s.pdf"), *args])
+    assert result.exit_code == 2, result.output
+    assert "fic2book: usage:" in result.output

@@ -323,11 +323,12 @@ def main() -> None:
 
 # The commands, one module each (they import the aliases above, hence the late import).
 # Adding a command: add its module to this import and one app.command() line below.
-from fic2book.cli import batch, convert, formats, impose, inspect, serve  # noqa: E402
+from fic2book.cli import batch, bind, convert, formats, impose, inspect, serve  # noqa: E402
 
 app.command()(convert.convert)
 app.command()(inspect.inspect)
 app.command()(impose.impose)
+app.command()(bind.bind)
 app.command()(formats.formats)
 app.command()(batch.batch)
 app.command()(serve.serve)

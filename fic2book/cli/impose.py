@@ -1,4 +1,9 @@
-"""``fic2book impose``: a PDF laid out two-up on sheets in folding order."""
+"""``fic2book impose``: a PDF laid out on sheets in folding order, for hand binding.
+
+The options here are shared with ``fic2book bind`` (:func:`impose_settings` turns them into
+:class:`~fic2book.printing.plan.ImposeSettings`); the work is done by
+:mod:`fic2book.printing`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,157 @@ from typing import Annotated
 import typer
 
 from fic2book.cli.app import Debug, Quiet, reported
+from fic2book.errors import UsageError
+from fic2book.printing.plan import ImposeSettings
+
+SHEETS_PANEL = "Sheets"
+
+Layout = Annotated[
+    str,
+    typer.Option(
+        metavar="NAME",
+        help="folio (2 pages a side), quarto (4), octavo (8) or sextodecimo (16).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+Sheet = Annotated[
+    str,
+    typer.Option(
+        metavar="SIZE",
+        help="a3, a4, a5, b4, b5, letter, legal, tabloid or WxH with a unit (11x17in); "
+        "turned whichever way suits the layout.",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+SignatureCount = Annotated[
+    int | None,
+    typer.Option(
+        "--signature",
+        metavar="N",
+        help="Folded sheets per signature (1: perfect binding).",
+        show_default=False,
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+SignatureList = Annotated[
+    str | None,
+    typer.Option(
+        "--signatures",
+        metavar="FORMAT",
+        help="booklet, perfect, standard, N or a list of sheets such as 4,4,3. Default: "
+        "16-page signatures, the fewest sheets, some signatures one sheet short.",
+        show_default=False,
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+Flyleaves = Annotated[
+    int,
+    typer.Option(
+        metavar="N", help="Blank leaves before and after the book.", rich_help_panel=SHEETS_PANEL
+    ),
+]
+Printer = Annotated[
+    str,
+    typer.Option(
+        metavar="KIND",
+        help="duplex-short, duplex-long or single (fronts and backs files).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+Flip = Annotated[
+    str | None,
+    typer.Option(
+        metavar="EDGE",
+        help="Old spelling of --printer: short or long (edge).",
+        show_default=False,
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+Split = Annotated[
+    bool,
+    typer.Option("--split", help="Also one PDF per signature.", rich_help_panel=SHEETS_PANEL),
+]
+Marks = Annotated[
+    str,
+    typer.Option(
+        metavar="LIST",
+        help="Any of fold, cut, sewing, spine, comma-separated ('' for none).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+PaperOption = Annotated[
+    str | None,
+    typer.Option(
+        "--paper",
+        metavar="PAPER",
+        help="Caliper for creep compensation: 0.1mm, 80gsm, 444ppi, kdp-white or kdp-cream.",
+        show_default=False,
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+Position = Annotated[
+    str,
+    typer.Option(
+        metavar="WHERE", help="centre or fold (snug to the spine).", rich_help_panel=SHEETS_PANEL
+    ),
+]
+Scale = Annotated[
+    str,
+    typer.Option(
+        metavar="HOW",
+        help="fit (to the cell) or none (100 %; an error when a page does not fit).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+
+
+def impose_settings(
+    *,
+    layout: str,
+    sheet: str,
+    signature: int | None,
+    signatures: str | None,
+    flyleaves: int,
+    printer: str,
+    flip: str | None,
+    split: bool,
+    marks: str,
+    paper: str | None,
+    position: str,
+    scale: str,
+) -> ImposeSettings:
+    """The checked settings from the command line's options."""
+    from fic2book.printing.creep import parse_paper
+    from fic2book.printing.signatures import Signatures, parse_signatures
+
+    if signature is not None and signatures is not None:
+        raise UsageError("give --signature or --signatures, not both")
+    chosen = Signatures()
+    if signatures is not None:
+        chosen = parse_signatures(signatures)
+    elif signature is not None:
+        if signature < 1:
+            raise UsageError(f"--signature must be 1 or more sheets, not {signature}")
+        chosen = parse_signatures(str(signature))
+    if flip is not None:
+        edge = flip.strip().lower()
+        if edge not in ("short", "long"):
+            raise UsageError(f"--flip must be short or long, not {flip!r}")
+        printer = f"duplex-{edge}"
+    settings = ImposeSettings(
+        layout=layout.strip().lower(),
+        sheet=sheet.strip().lower(),
+        signatures=chosen,
+        flyleaves=flyleaves,
+        printer=printer.strip().lower(),
+        marks=tuple(m.strip().lower() for m in marks.split(",") if m.strip()),
+        paper=parse_paper(paper) if paper else None,
+        position=position.strip().lower().replace("center", "centre"),
+        scale=scale.strip().lower(),
+        split=split,
+    )
+    settings.check()
+    return settings
 
 
 def impose(
@@ -24,40 +180,45 @@ def impose(
             show_default=False,
         ),
     ] = None,
-    sheet: Annotated[
-        str,
-        typer.Option(metavar="SIZE", help="Sheet size, landscape: letter, a4, tabloid or a3."),
-    ] = "a4",
-    signature: Annotated[
-        int,
-        typer.Option(metavar="N", help="Folded sheets per signature (4N pages each)."),
-    ] = 4,
-    flip: Annotated[
-        str,
-        typer.Option(
-            metavar="EDGE",
-            help="How the printer turns the sheet for the back: short or long (edge).",
-        ),
-    ] = "short",
+    layout: Layout = "folio",
+    sheet: Sheet = "a4",
+    signature: SignatureCount = None,
+    signatures: SignatureList = None,
+    flyleaves: Flyleaves = 0,
+    printer: Printer = "duplex-short",
+    flip: Flip = None,
+    split: Split = False,
+    marks: Marks = "",
+    paper: PaperOption = None,
+    position: Position = "centre",
+    scale: Scale = "fit",
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
-    """Lay out a PDF two-up on sheets in folding order for duplex printing and binding.
+    """Lay out a PDF on sheets in folding order, ready to print, fold and sew.
 
-    Example: [bold]fic2book impose book.pdf -o sheets.pdf --sheet letter --signature 4[/bold]
+    Example: [bold]fic2book impose book.pdf --layout quarto --marks fold,sewing[/bold]
     """
-    from fic2book import impose as imposition
+    from fic2book.printing.impose import default_output, describe
+    from fic2book.printing.impose import impose as impose_pdf
 
-    sheet_name, flip_edge = sheet.strip().lower(), flip.strip().lower()
-    target = output or imposition.default_output(source)
+    target = output or default_output(source)
     with reported(debug):
-        imposition.check_settings(signature, flip_edge, sheet_name)
-        result = imposition.impose(
-            source,
-            target,
-            sheet_name,
-            signature,
-            "long" if flip_edge == "long" else "short",
+        settings = impose_settings(
+            layout=layout,
+            sheet=sheet,
+            signature=signature,
+            signatures=signatures,
+            flyleaves=flyleaves,
+            printer=printer,
+            flip=flip,
+            split=split,
+            marks=marks,
+            paper=paper,
+            position=position,
+            scale=scale,
         )
+        result = impose_pdf(source, target, settings)
     if not quiet:
-        typer.echo(f"wrote {target}: {imposition.describe(result, sheet_name, signature)}")
+        files = ", ".join(str(path) for path in result.files)
+        typer.echo(f"wrote {files}: {describe(result, settings.sheet)}")

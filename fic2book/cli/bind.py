@@ -1,0 +1,123 @@
+"""``fic2book bind``: one work in, the binder's whole kit out (see fic2book.printing.kit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fic2book.cli.app import (
+    DEFAULTS,
+    RENDERING,
+    ChapterTitlesOption,
+    Cover,
+    Css,
+    Debug,
+    Quiet,
+    Smart,
+    StyleOption,
+    render_options,
+    reported,
+)
+from fic2book.cli.impose import (
+    Flyleaves,
+    Layout,
+    Marks,
+    PaperOption,
+    Position,
+    Printer,
+    Scale,
+    Sheet,
+    SignatureCount,
+    SignatureList,
+    Split,
+    impose_settings,
+)
+
+
+def bind(
+    source: Annotated[
+        Path, typer.Argument(help="The work to bind.", metavar="WORK", show_default=False)
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="KIT/", help="The folder to write the kit into."),
+    ] = Path("kit"),
+    trim: Annotated[
+        str,
+        typer.Option(
+            metavar="SIZE",
+            help="Trim size of the book: a5, a4, letter, 5.5x8.5in, 6x9in or WxH with units.",
+            rich_help_panel=RENDERING,
+        ),
+    ] = "a5",
+    layout: Layout = "folio",
+    sheet: Sheet = "a4",
+    signature: SignatureCount = None,
+    signatures: SignatureList = None,
+    flyleaves: Flyleaves = 1,
+    printer: Printer = "duplex-short",
+    split: Split = False,
+    marks: Marks = "fold,cut,sewing,spine",
+    paper: PaperOption = None,
+    position: Position = "centre",
+    scale: Scale = "fit",
+    cover: Cover = None,
+    css: Css = None,
+    smart: Smart = DEFAULTS.smart,
+    chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    style: StyleOption = DEFAULTS.style,
+    debug: Debug = False,
+    quiet: Quiet = False,
+) -> None:
+    """Make a binder's kit: text block, sheets, wrap cover, calibration page, binding sheet.
+
+    Example: [bold]fic2book bind work.html -o kit/ --layout quarto --paper 80gsm[/bold]
+    """
+    from fic2book.printing.creep import parse_paper
+    from fic2book.printing.kit import DEFAULT_PAPER, KitSettings, make_kit
+
+    with reported(debug):
+        settings = impose_settings(
+            layout=layout,
+            sheet=sheet,
+            signature=signature,
+            signatures=signatures,
+            flyleaves=flyleaves,
+            printer=printer,
+            flip=None,
+            split=split,
+            marks=marks,
+            paper=paper,
+            position=position,
+            scale=scale,
+        )
+        options = render_options(
+            page_size=trim,
+            template_dir=None,
+            css=css,
+            smart=smart,
+            chapter_titles=chapter_titles,
+            style=style,
+            cover=cover,
+            no_cover=False,
+            pdf_cover=False,
+            pdf_ua=False,
+            gutter=None,
+            max_input_size=DEFAULTS.max_input_size,
+            timeout=DEFAULTS.timeout,
+            max_memory=DEFAULTS.max_memory,
+        )
+        kit = make_kit(
+            source,
+            output,
+            KitSettings(impose=settings, render=options, paper=parse_paper(paper or DEFAULT_PAPER)),
+        )
+    if not quiet:
+        data = kit.binding
+        typer.echo(
+            f"wrote {len(kit.files)} files to {output}: {data['text_pages']} pages on "
+            f"{data['sheets']} {data['sheet']} sheets, {data['layout']} "
+            f"({data['signature_choice']}), spine {data['spine_width_mm']:g} mm"
+        )
