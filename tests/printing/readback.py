@@ -16,8 +16,13 @@ from pathlib import Path
 import pikepdf
 
 
-def numbered_pdf(path: Path, pages: int, size: tuple[float, float] = (420.0, 595.0)) -> Path:
-    """Write a PDF whose page n shows ``Pn`` in large type near its top-left corner."""
+def numbered_pdf(
+    path: Path, pages: int, size: tuple[float, float] = (420.0, 595.0), frame: bool = False
+) -> Path:
+    """Write a PDF whose page n shows ``Pn`` in large type near its top-left corner.
+
+    ``frame`` draws a grey border just inside the page, for pictures of the sheets.
+    """
     width, height = size
     font = height / 8
     objects = [
@@ -30,6 +35,8 @@ def numbered_pdf(path: Path, pages: int, size: tuple[float, float] = (420.0, 595
         text = (
             f"BT /F1 {font:.0f} Tf {width / 10:.0f} {height - 1.3 * font:.0f} Td (P{number}) Tj ET"
         )
+        if frame:
+            text += f" 0.6 G 2 w 4 4 {width - 8:.0f} {height - 8:.0f} re S"
         data = text.encode("ascii")
         objects.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
         content_id = len(objects)
