@@ -55,7 +55,13 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers.common import ao3_absolute_url, ao3_work_id, read_text
+from fic2book.readers.common import (
+    ao3_absolute_url,
+    ao3_work_id,
+    read_text,
+    split_authors,
+    split_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +91,6 @@ TAG_LABELS: dict[str, TagKind] = {
     "freeforms": TagKind.ADDITIONAL_TAGS,
 }
 
-_LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
-_AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
 _SERIES_PART = re.compile(r"Part\s+(\d[\d,]*)\s+of\s*$", re.IGNORECASE)
 _SERIES_TEXT = re.compile(r"Part\s+(\d[\d,]*)\s+of\s+(.+?)\s*(?=,\s*Part\s+\d|$)", re.IGNORECASE)
 _NUMBER = r"(\d[\d,.\u00a0\u202f' ]*\d|\d)"
@@ -105,11 +109,6 @@ STATS_PATTERNS: dict[str, re.Pattern[str]] = {
 _CHAPTERS_STAT = re.compile(r"Chapters:\s*(\d[\d,]*)\s*/\s*(\d[\d,]*|\?)", re.IGNORECASE)
 _CHAPTER_HEADING = re.compile(r"Chapter\s+(\d+)\s*(?::\s*(.*))?", re.IGNORECASE | re.DOTALL)
 _INSPIRED = "works inspired by this one"
-
-
-def split_list(value: str) -> list[str]:
-    """Split a tag list on commas; AO3 forbids commas inside tags, so this is lossless."""
-    return [item for item in _LIST_SEPARATOR.split(" ".join(value.split())) if item]
 
 
 def link_texts(element: Element) -> list[str]:
@@ -204,7 +203,7 @@ def parse_byline(text: str) -> tuple[str, ...]:
     """``by A, Pseud (user), Anonymous`` → the creators; pseuds cannot contain commas."""
     text = " ".join(text.split())
     text = re.sub(r"^(?:chapter\s+)?by\s+", "", text, flags=re.IGNORECASE)
-    return tuple(author for author in _AUTHOR_SEPARATOR.split(text) if author)
+    return tuple(split_authors(text))
 
 
 @dataclass

@@ -47,10 +47,9 @@ from fic2book.readers.ao3_html import (
     parse_byline,
     parse_series,
     parse_stats,
-    split_list,
     walk,
 )
-from fic2book.readers.common import ao3_absolute_url, read_text
+from fic2book.readers.common import ao3_absolute_url, read_text, split_list
 
 #: dd classes of the tag list and the label they stand for.
 _DD_TYPES: dict[str, str] = {

@@ -11,12 +11,14 @@ Nothing here imports a parser library, so the text reader stays cheap to load.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import logging
 import re
 import unicodedata
 from pathlib import Path
 
 from fic2book.errors import InputError
+from fic2book.model import SeriesEntry, Status
 from fic2book.numbers import MAX_DIGITS, parse_count
 from fic2book.readers import read_file
 
@@ -294,3 +296,94 @@ def ao3_work_url(work_id: str | None) -> str | None:
 def link_work(work_id: str | None, url: str | None) -> tuple[str | None, str | None]:
     """Complete a work's id and link from each other, as far as they allow."""
     return work_id or ao3_work_id(url), url or ao3_work_url(work_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata values written as text (headers, front matter, title pages)
+
+_LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
+_AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
+_SERIES_SEPARATOR = re.compile(r",\s*(?=Part\s+\d+\s+of\s)", re.IGNORECASE)
+_SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
+_SERIES_BRACKET = re.compile(r"(.+?)\s*(?:\[(\d+)\]|#(\d+))")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
+_STATUS_WORDS: dict[str, Status] = {
+    **dict.fromkeys(("completed", "complete", "finished", "done", "yes", "true"), Status.COMPLETE),
+    **dict.fromkeys(
+        (
+            "in progress",
+            "work in progress",
+            "wip",
+            "updated",
+            "ongoing",
+            "incomplete",
+            "unfinished",
+            "no",
+            "false",
+        ),
+        Status.IN_PROGRESS,
+    ),
+}
+
+
+def split_list(value: str) -> list[str]:
+    """Split a tag list on commas and CJK commas, with white space inside items made single.
+
+    AO3 forbids commas inside tags, so the split loses nothing.
+    """
+    return [item for item in _LIST_SEPARATOR.split(" ".join(value.split())) if item]
+
+
+def split_authors(value: str) -> list[str]:
+    """Split "A, B" into creators; a comma without a space after it stays in the name."""
+    return [author for author in _AUTHOR_SEPARATOR.split(value.strip()) if author]
+
+
+def parse_series(value: str) -> list[SeriesEntry]:
+    """``Part 2 of A, Part 1 of B``, FanFicFare's ``A [2]``/``A #2``, or a bare name.
+
+    A name may contain commas: items are split only where the next ``Part N of`` starts.
+    """
+    entries = []
+    for item in _SERIES_SEPARATOR.split(value):
+        item = item.strip()
+        part = _SERIES_PART.fullmatch(item)
+        bracket = _SERIES_BRACKET.fullmatch(item)
+        if part is not None:
+            entries.append(SeriesEntry(part.group(2).strip(), written_count(part.group(1))))
+        elif bracket is not None:
+            number = written_count(bracket.group(2) or bracket.group(3))
+            entries.append(SeriesEntry(bracket.group(1), number))
+        elif item:
+            entries.append(SeriesEntry(item))
+    return entries
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date as headers write it, or ``None``; never raises.
+
+    ISO dates (with ``/`` or ``.`` too, a time after them ignored), ``4 May 2025``, ``May 4th,
+    2025`` and ``04.05.2025``.  An impossible date (``0000-01-01``, ``2025-02-30``) is ``None``.
+    """
+    value = value.strip()
+    match = _ISO_DATE.fullmatch(value)
+    if match is not None:
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    cleaned = " ".join(_ORDINAL.sub("", value).replace(",", " ").split())
+    for form in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_status(value: str) -> Status | None:
+    """``Completed``, ``WIP``, ``In Progress``, ``yes``/``no`` (to "complete?")… as a status."""
+    key = " ".join(value.lower().replace("-", " ").replace("_", " ").split())
+    return _STATUS_WORDS.get(key)

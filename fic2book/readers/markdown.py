@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,19 @@ from fic2book.model import (
     Work,
 )
 from fic2book.numbers import parse_count
-from fic2book.readers.common import link_work, read_text, title_from_path, web_url
+from fic2book.readers.common import (
+    link_work,
+    parse_chapter_count,
+    parse_date,
+    parse_series,
+    parse_status,
+    read_text,
+    split_authors,
+    split_list,
+    title_from_path,
+    web_url,
+    written_count,
+)
 from fic2book.readers.headings import keep_heading
 from fic2book.sanitize import SCENE_BREAK
 
@@ -69,12 +81,6 @@ logger = logging.getLogger(__name__)
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSING_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 _KEY_JUNK = re.compile(r"[\s_-]+")
-_LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
-_AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
-_SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
-_CHAPTER_COUNT = re.compile(r"(\d[\d,]*)\s*/\s*(\d[\d,]*|\?)")
-_COUNT = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+")
-_DATE_FORMATS = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 
 _TAG_KEYS: dict[str, TagKind] = {
     **dict.fromkeys(("rating", "ratings"), TagKind.RATING),
@@ -110,13 +116,6 @@ _FIELD_KEYS: dict[str, str] = {
     "status": "status",
     **dict.fromkeys(("url", "link", "source"), "url"),
     **dict.fromkeys(("work id", "id"), "work_id"),
-}
-_STATUS_WORDS: dict[str, Status] = {
-    **dict.fromkeys(("completed", "complete", "finished", "done"), Status.COMPLETE),
-    **dict.fromkeys(
-        ("in progress", "work in progress", "wip", "ongoing", "incomplete", "unfinished"),
-        Status.IN_PROGRESS,
-    ),
 }
 
 
@@ -193,13 +192,13 @@ def _normalise_key(key: object) -> str:
     return _KEY_JUNK.sub(" ", str(key).lower()).strip()
 
 
-def _as_list(value: object, separator: re.Pattern[str] = _LIST_SEPARATOR) -> list[str]:
+def _as_list(value: object, split: Callable[[str], list[str]] = split_list) -> list[str]:
     """A YAML list, or a comma-separated string, as a list of non-empty strings."""
     if value is None:
         return []
     if isinstance(value, list | tuple):
         return [str(item).strip() for item in value if item is not None and str(item).strip()]
-    return [item for item in separator.split(str(value).strip()) if item]
+    return split(str(value))
 
 
 def _display(value: object) -> str:
@@ -217,13 +216,7 @@ def _parse_date(value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = " ".join(re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", str(value)).replace(",", " ").split())
-    for form in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
+    return parse_date(str(value))
 
 
 def _parse_count(value: object) -> int | None:
@@ -232,10 +225,7 @@ def _parse_count(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return parse_count(value)
-    text = str(value).strip()
-    if _COUNT.fullmatch(text) is None:
-        return None
-    return parse_count(text)
+    return written_count(str(value))
 
 
 def _parse_series(value: object) -> list[SeriesEntry] | None:
@@ -253,11 +243,7 @@ def _parse_series(value: object) -> list[SeriesEntry] | None:
             web = web_url(str(url)) if url is not None else None
             entries.append(SeriesEntry(str(name).strip(), part, web))
         elif isinstance(item, str | int) and str(item).strip():
-            match = _SERIES_PART.fullmatch(str(item).strip())
-            if match is not None:
-                entries.append(SeriesEntry(match.group(2).strip(), parse_count(match.group(1))))
-            else:
-                entries.append(SeriesEntry(str(item).strip()))
+            entries.extend(parse_series(str(item)))
         else:
             return None
     return entries
@@ -317,7 +303,7 @@ class _Fields:
                 return False
             setattr(self, slot, str(value).strip())
         elif slot == "authors":
-            self.authors.extend(_as_list(value, _AUTHOR_SEPARATOR))
+            self.authors.extend(_as_list(value, split_authors))
         elif slot == "collections":
             self.collections.extend(_as_list(value))
         elif slot == "series":
@@ -352,14 +338,9 @@ class _Fields:
         return True
 
     def _set_chapters(self, value: Any) -> bool:
-        match = _CHAPTER_COUNT.fullmatch(str(value).strip())
-        if match is not None:
-            posted = parse_count(match.group(1))
-            total = None if match.group(2) == "?" else parse_count(match.group(2))
-            if posted is None or (total is None and match.group(2) != "?"):
-                return False
-            self.chapters = (posted, total)
-            return True
+        if "/" in str(value):
+            self.chapters = parse_chapter_count(str(value))
+            return self.chapters is not None
         self.bare_chapters = _parse_count(value)
         return self.bare_chapters is not None
 
@@ -367,7 +348,7 @@ class _Fields:
         if isinstance(value, bool):
             self.status = Status.COMPLETE if value else Status.IN_PROGRESS
             return True
-        self.status = _STATUS_WORDS.get(_normalise_key(value))
+        self.status = parse_status(str(value))
         return self.status is not None
 
 

@@ -233,7 +233,8 @@ def test_status_values(tmp_path: Path, value: str, status: Status) -> None:
 
 def test_series_forms(tmp_path: Path) -> None:
     path = write(tmp_path, "---\ntitle: T\nseries: Part 3 of Tides, Part 1 of Salt\n---\nText.\n")
-    assert read_work(path).series == (SeriesEntry("Tides, Part 1 of Salt", 3),)
+    # As in every header: a work in two series lists both.
+    assert read_work(path).series == (SeriesEntry("Tides", 3), SeriesEntry("Salt", 1))
     path = write(tmp_path, "---\ntitle: T\nseries: Lonely Name\n---\nText.\n")
     assert read_work(path).series == (SeriesEntry("Lonely Name"),)
 

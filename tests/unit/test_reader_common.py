@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from fic2book.errors import InputError
+from fic2book.model import SeriesEntry, Status
 from fic2book.numbers import MAX_DIGITS
 from fic2book.readers.common import (
     ao3_absolute_url,
@@ -15,7 +17,12 @@ from fic2book.readers.common import (
     is_scene_break,
     link_work,
     parse_chapter_count,
+    parse_date,
+    parse_series,
+    parse_status,
     read_text,
+    split_authors,
+    split_list,
     title_from_path,
     web_url,
     written_count,
@@ -216,3 +223,62 @@ def test_links() -> None:
     assert ao3_absolute_url("javascript:alert(1)") is None
     assert web_url(" https://example.com/a ") == "https://example.com/a"
     assert web_url("file:///etc/passwd") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata values written as text
+
+
+def test_lists_and_authors() -> None:
+    assert split_list(" Angst,Fluff ,  Hurt/Comfort,, 中文\uff0c日本語\u3001한국어 ") == [
+        "Angst",
+        "Fluff",
+        "Hurt/Comfort",
+        "中文",
+        "日本語",
+        "한국어",
+    ]
+    assert split_list("Slow   Burn") == ["Slow Burn"]
+    assert split_authors("Ann, Bo Pseud (bo),Cy") == ["Ann", "Bo Pseud (bo),Cy"]
+
+
+@pytest.mark.parametrize(
+    ("value", "entries"),
+    [
+        ("Part 2 of Tides", [SeriesEntry("Tides", 2)]),
+        (
+            "Part 3 of Salt, Sea, Part 1 of Ash",
+            [SeriesEntry("Salt, Sea", 3), SeriesEntry("Ash", 1)],
+        ),
+        ("Tides [2]", [SeriesEntry("Tides", 2)]),
+        ("Tides #4", [SeriesEntry("Tides", 4)]),
+        ("Lonely Name", [SeriesEntry("Lonely Name")]),
+        ("Part " + "9" * 5000 + " of Huge", [SeriesEntry("Huge")]),
+    ],
+)
+def test_parse_series(value: str, entries: list[SeriesEntry]) -> None:
+    assert parse_series(value) == entries
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("2025-05-04", dt.date(2025, 5, 4)),
+        ("2025/5/4 10:00", dt.date(2025, 5, 4)),
+        ("4 May 2025", dt.date(2025, 5, 4)),
+        ("May 4th, 2025", dt.date(2025, 5, 4)),
+        ("04.05.2025", dt.date(2025, 5, 4)),
+        ("0000-01-01", None),
+        ("2025-02-30", None),
+        ("someday", None),
+    ],
+)
+def test_parse_date(value: str, date: dt.date | None) -> None:
+    assert parse_date(value) == date
+
+
+def test_parse_status() -> None:
+    assert parse_status("Completed") is Status.COMPLETE
+    assert parse_status(" work-in-progress ") is Status.IN_PROGRESS
+    assert parse_status("WIP") is Status.IN_PROGRESS
+    assert parse_status("Abandoned?") is None

@@ -29,6 +29,11 @@ from fic2book.model import (
 from fic2book.readers.common import (
     ao3_work_id,
     parse_chapter_count,
+    parse_date,
+    parse_series,
+    parse_status,
+    split_authors,
+    split_list,
     web_url,
     written_count,
 )
@@ -151,35 +156,10 @@ _CONTINUED_FIELDS = (HeaderField.SUMMARY, HeaderField.NOTES, HeaderField.END_NOT
 # AO3's six fixed categories: FanFicFare's "Category" holds fandoms, its "Genre" mixes these in.
 _AO3_CATEGORIES = frozenset({"gen", "f/m", "m/m", "f/f", "multi", "other"})
 
-_STATUS_WORDS: dict[str, Status] = {
-    **dict.fromkeys(("completed", "complete", "finished", "yes", "true"), Status.COMPLETE),
-    **dict.fromkeys(
-        (
-            "in progress",
-            "work in progress",
-            "wip",
-            "updated",
-            "ongoing",
-            "incomplete",
-            "unfinished",
-            "no",
-            "false",
-        ),
-        Status.IN_PROGRESS,
-    ),
-}
 
 # A header line: a short label starting with a letter, a colon, the value.
 _KEY_LINE = re.compile(r"([^\W\d_][\w '\u2019()/&.+-]{0,39}?)\s*:\s*(.*)")
 _LABEL_JUNK = re.compile(r"[\s_-]+")
-_LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
-_AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
-_SERIES_SEPARATOR = re.compile(r",\s*(?=Part\s+\d+\s+of\s)", re.IGNORECASE)
-_SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
-_SERIES_BRACKET = re.compile(r"(.+?)\s*(?:\[(\d+)\]|#(\d+))")
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
-_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
-_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
 _STATS_ITEM = re.compile(
     r"\b(published|updated|completed|words|chapters|kudos|hits|bookmarks|comments):\s*(\S+)",
     re.IGNORECASE,
@@ -288,21 +268,21 @@ class Header:
     def _set(self, kind: HeaderField, value: str) -> bool:
         """Store a parsed value; ``False`` when the value cannot be parsed for that field."""
         if kind in _TAG_FIELDS:
-            self._add_tags(_TAG_FIELDS[kind], _split_list(value))
+            self._add_tags(_TAG_FIELDS[kind], split_list(value))
         elif kind is HeaderField.CATEGORY:
-            values = _split_list(value)
+            values = split_list(value)
             is_ao3 = all(v.lower() in _AO3_CATEGORIES for v in values)
             self._add_tags(TagKind.CATEGORIES if is_ao3 else TagKind.FANDOMS, values)
         elif kind is HeaderField.GENRE:
-            for item in _split_list(value):
+            for item in split_list(value):
                 is_ao3 = item.lower() in _AO3_CATEGORIES
                 self._add_tags(TagKind.CATEGORIES if is_ao3 else TagKind.ADDITIONAL_TAGS, [item])
         elif kind is HeaderField.AUTHORS:
-            self.authors.extend(a for a in _AUTHOR_SEPARATOR.split(value) if a)
+            self.authors.extend(split_authors(value))
         elif kind is HeaderField.COLLECTIONS:
-            self.collections.extend(_split_list(value))
+            self.collections.extend(split_list(value))
         elif kind is HeaderField.SERIES:
-            self.series.extend(_parse_series(value))
+            self.series.extend(parse_series(value))
         elif kind is HeaderField.TITLE:
             self.title = _unquote(value)
         elif kind is HeaderField.LANGUAGE:
@@ -320,9 +300,9 @@ class Header:
     def _set_parsed(self, kind: HeaderField, value: str) -> bool:
         """Fields whose value must parse: dates, counts, status, identifiers."""
         if kind in _DATE_FIELDS:
-            date = _parse_date(value)
+            date = parse_date(value)
             if date is None:
-                status = _STATUS_WORDS.get(_normalise_label(value))
+                status = parse_status(value)
                 if kind is HeaderField.COMPLETED and status is not None:
                     self.completed_status = status
                     return True
@@ -340,7 +320,7 @@ class Header:
         if kind is HeaderField.CHAPTERS:
             return self._set_chapters(value)
         if kind is HeaderField.STATUS:
-            self.status = _STATUS_WORDS.get(_normalise_label(value))
+            self.status = parse_status(value)
             return self.status is not None
         if kind is HeaderField.WORK_ID:
             self.work_id = ao3_work_id(value) or value
@@ -380,11 +360,6 @@ _LIST_KINDS = frozenset(
 )
 
 
-def _split_list(value: str) -> list[str]:
-    """Split a tag list; AO3 forbids commas (and the CJK commas) inside tags, so it is lossless."""
-    return [item for item in _LIST_SEPARATOR.split(value) if item]
-
-
 def _unquote(title: str) -> str:
     """Drop one pair of quotes wrapping the whole title, not quotes around part of it."""
     if len(title) < 3:
@@ -397,38 +372,3 @@ def _unquote(title: str) -> str:
     single = closing == "'"
     wrapped = ("' " not in inner and " '" not in inner) if single else closing not in inner
     return inner.strip() if wrapped and inner.strip() else title
-
-
-def _parse_series(value: str) -> list[SeriesEntry]:
-    """``Part 2 of A, Part 1 of B`` or FanFicFare's ``A [2]``; a name may contain commas."""
-    entries = []
-    for item in _SERIES_SEPARATOR.split(value):
-        item = item.strip()
-        part = _SERIES_PART.fullmatch(item)
-        bracket = _SERIES_BRACKET.fullmatch(item)
-        if part is not None:
-            entries.append(SeriesEntry(part.group(2).strip(), written_count(part.group(1))))
-        elif bracket is not None:
-            number = written_count(bracket.group(2) or bracket.group(3))
-            entries.append(SeriesEntry(bracket.group(1), number))
-        elif item:
-            entries.append(SeriesEntry(item))
-    return entries
-
-
-def _parse_date(value: str) -> dt.date | None:
-    """ISO dates (with ``/`` or ``.`` too, time ignored) and ``4 May 2025``/``May 4th, 2025``."""
-    value = value.strip()
-    match = _ISO_DATE.fullmatch(value)
-    try:
-        if match is not None:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        cleaned = " ".join(_ORDINAL.sub("", value).replace(",", " ").split())
-        for form in _DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(cleaned, form).date()
-            except ValueError:
-                continue
-    except ValueError:
-        return None
-    return None
