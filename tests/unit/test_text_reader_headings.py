@@ -255,3 +255,27 @@ def test_a_sentence_does_not_steal_the_place_of_the_real_heading(tmp_path: Path)
     work = read(tmp_path, f"Title: T\n\n{body}")
     assert [c.title for c in work.chapters] == ["Start", "Middle", "End"]
     assert body_paragraphs(work)[0] == ["One.", "Chapter 2: she never wrote it.", "Still one."]
+
+
+def test_a_skipped_number_does_not_lose_the_chapters_after_it(tmp_path: Path) -> None:
+    # The author skipped "Chapter 4"; chapters 5 and 6 follow, so the run goes on.
+    body = "".join(f"Chapter {n}: Part {n}\nText {n}.\n" for n in (1, 2, 3, 5, 6))
+    work = read(tmp_path, f"Title: T\n\n{body}")
+    assert [c.title for c in work.chapters] == [f"Part {n}" for n in (1, 2, 3, 5, 6)]
+    assert [c.heading for c in work.chapters][3:] == ["Chapter 5: Part 5", "Chapter 6: Part 6"]
+
+
+def test_a_lost_heading_in_the_middle_keeps_the_rest(tmp_path: Path) -> None:
+    long_heading = "Chapter 2: " + "A title that runs on and on and on " * 3
+    body = f"Chapter 1\nOne.\n{long_heading}\nTwo.\nChapter 3\nThree.\nChapter 4\nFour.\n"
+    work = read(tmp_path, f"Title: T\n\n{body}")
+    assert [c.heading for c in work.chapters] == ["Chapter 1", "Chapter 3", "Chapter 4"]
+    assert body_paragraphs(work)[0] == ["One.", long_heading.strip(), "Two."]
+
+
+def test_a_single_skip_is_bridged_to_match_the_declared_count(tmp_path: Path) -> None:
+    body = "Chapter 1\nOne.\nChapter 3\nThree.\n"
+    # Without the header, "Chapter 3" after "Chapter 1" alone is prose.
+    assert len(read(tmp_path, f"Title: T\n\n{body}").chapters) == 1
+    work = read(tmp_path, f"Title: T\nChapters: 2/2\n\n{body}")
+    assert [c.heading for c in work.chapters] == ["Chapter 1", "Chapter 3"]

@@ -15,6 +15,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 
 from fic2book.readers.common import (
     written_count,
@@ -174,31 +175,27 @@ def _readings(
     """Every reading of the headings worth considering, and whether each is plausible alone.
 
     Numbered headings must count up by one, from 1 (or 0) when such a heading exists, else from
-    the first one seen; "Chapter" comes before "Part".  A lone numbered heading is plausible only
-    at the very top of the body (or as chapter 1 after a prologue there): a lone "Chapter 7" in
-    the middle of prose is prose.  Prologues come before the numbered run, epilogues after it
-    and interludes inside it; without a numbered run, special headings need company or the top.
+    the first one seen; "Chapter" comes before "Part".  A skipped number is bridged when the
+    sequence goes on after it (an author's slip, or a heading too long to be taken for one,
+    must not lose every chapter after it); any single skip is bridged only to match the
+    header's count.  A lone numbered heading is plausible only at the very top of the body (or
+    as chapter 1 after a prologue there): a lone "Chapter 7" in the middle of prose is prose.
+    Without a numbered run, special headings need company or the top.
     """
     strong = [c for c in candidates if not c.weak]
+    ways = (
+        (candidates, _Gaps.CONFIRMED, True),
+        (candidates, _Gaps.NONE, True),
+        (strong, _Gaps.CONFIRMED, True),
+        (strong, _Gaps.NONE, True),
+        (candidates, _Gaps.ANY, False),
+    )
     for group in ("chapter", "part"):
-        for pool in (candidates, strong):
-            specials = [c for c in pool if c.number is None]
-            prologue_on_top = any(s.group == "prologue" and s.index == first for s in specials)
-            chain = _numbered_chain([c for c in pool if c.group == group])
-            if not chain:
-                continue
-            plausible = len(chain) >= 2 or (
-                chain[0].index == first or (prologue_on_top and chain[0].number == 1)
-            )
-            start, end = chain[0].index, chain[-1].index
-            selected = chain + [
-                s
-                for s in specials
-                if (s.group == "prologue" and s.index < start)
-                or (s.group == "epilogue" and s.index > end)
-                or (s.group == "interlude" and s.index > start)
-            ]
-            yield _choice(selected, lines), plausible
+        for pool, gaps, may_be_plausible in ways:
+            chain = _numbered_chain([c for c in pool if c.group == group], gaps)
+            if chain:
+                choice, plausible = _chain_reading(chain, pool, lines, first)
+                yield choice, plausible and may_be_plausible
     for pool in (candidates, strong):
         specials = [c for c in pool if c.number is None]
         on_top = any(s.index == first for s in specials)
@@ -207,6 +204,29 @@ def _readings(
     if candidates and not strong:
         # Every candidate also reads as a sentence: they may all be prose.
         yield _Choice([]), True
+
+
+def _chain_reading(
+    chain: list[Heading], pool: list[Heading], lines: list[str], first: int | None
+) -> tuple[_Choice, bool]:
+    """A numbered run with the special headings that fit around it, and whether it is plausible.
+
+    Prologues come before the run, epilogues after it and interludes inside it.
+    """
+    specials = [c for c in pool if c.number is None]
+    prologue_on_top = any(s.group == "prologue" and s.index == first for s in specials)
+    plausible = len(chain) >= 2 or (
+        chain[0].index == first or (prologue_on_top and chain[0].number == 1)
+    )
+    start, end = chain[0].index, chain[-1].index
+    selected = chain + [
+        s
+        for s in specials
+        if (s.group == "prologue" and s.index < start)
+        or (s.group == "epilogue" and s.index > end)
+        or (s.group == "interlude" and s.index > start)
+    ]
+    return _choice(selected, lines), plausible
 
 
 def _choice(selected: list[Heading], lines: list[str]) -> _Choice:
@@ -239,7 +259,18 @@ def drop_contents_list(candidates: list[Heading], lines: list[str]) -> list[Head
     return kept[::-1]
 
 
-def _numbered_chain(candidates: list[Heading]) -> list[Heading]:
+class _Gaps(Enum):
+    """Which skipped numbers a numbered run may bridge."""
+
+    #: None: the run stops at the first missing number.
+    NONE = "none"
+    #: One missing number, when the two numbers after it follow (1, 2, 4, 5).
+    CONFIRMED = "confirmed"
+    #: Any one missing number at a time.
+    ANY = "any"
+
+
+def _numbered_chain(candidates: list[Heading], gaps: _Gaps = _Gaps.NONE) -> list[Heading]:
     """Return the run of candidates counting up by one, starting at 0 or 1 when possible.
 
     At each step the next number's first heading after the last link is taken, one that does
@@ -254,9 +285,21 @@ def _numbered_chain(candidates: list[Heading]) -> list[Heading]:
     starts = by_number.get(0) or by_number.get(1) or candidates[:1]
     chain = [next((c for c in starts if not c.weak), starts[0])]
     while True:
-        later = [
-            c for c in by_number.get((chain[-1].number or 0) + 1, []) if c.index > chain[-1].index
-        ]
-        if not later:
+        number = chain[-1].number or 0
+        link = _next_link(by_number, chain[-1], number + 1)
+        if link is None and gaps is not _Gaps.NONE:
+            link = _next_link(by_number, chain[-1], number + 2)
+            confirmed = link is not None and _next_link(by_number, link, number + 3) is not None
+            if gaps is _Gaps.CONFIRMED and not confirmed:
+                link = None
+        if link is None:
             return chain
-        chain.append(next((c for c in later if not c.weak), later[0]))
+        chain.append(link)
+
+
+def _next_link(
+    by_number: dict[int | None, list[Heading]], after: Heading, number: int
+) -> Heading | None:
+    """The first heading numbered ``number`` after ``after``, preferring a plain one."""
+    later = [c for c in by_number.get(number, []) if c.index > after.index]
+    return next((c for c in later if not c.weak), later[0]) if later else None
