@@ -30,7 +30,7 @@ from fic2book.htmlclean import (
 )
 from fic2book.language import language_tag
 from fic2book.model import Asset, Chapter, Work
-from fic2book.readers.common import read_text
+from fic2book.readers.common import read_text, title_from_path
 from fic2book.readers.headings import keep_heading
 
 _AUTHOR_META = ("author", "dc.creator", "dcterms.creator")
@@ -46,37 +46,13 @@ def work_from_html(
     if body is None:
         body = root
     _unwrap_heading_anchors(body)
-    h1s = list(body.iter("h1"))
-    page_title = text_of(root.find("head/title"))
-    if len(h1s) == 1:
-        # One h1 is the work's title; the page title often carries a site name too.
-        title = text_of(h1s[0]) or page_title
-        _drop(h1s[0])
-        candidates = list(body.iter("h2"))
-    else:
-        title = page_title or (text_of(h1s[0]) if h1s else "")
-        candidates = h1s
-    title = title or Path(source_name).stem
+    title, candidates = _title_and_headings(root, body)
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-
     headings = _sibling_headings(candidates)
     notes = None
     chapters: list[Chapter] = []
     if headings:
-        parent = headings[0].getparent()
-        assert parent is not None
-        wanted = set(headings)
-        intro = etree.Element("div")
-        intro.text = parent.text
-        sections: list[tuple[Element, Element]] = []
-        holder = intro
-        for child in list(parent):
-            if child in wanted:
-                holder = etree.Element("div")
-                holder.text, child.tail = child.tail, None
-                sections.append((child, holder))
-            else:
-                holder.append(child)
+        intro, sections = _split_at(headings)
         notes = clean_fragment(intro, context=f"{source_name}: notes", load_asset=images)
         for number, (heading, content) in enumerate(sections, start=1):
             markup = clean_fragment(
@@ -93,7 +69,7 @@ def work_from_html(
     if not any(str(chapter.body).strip() for chapter in chapters):
         raise InputError(f"{source_name}: the HTML file has no text")
     return Work(
-        title=title,
+        title=title or title_from_path(Path(source_name)),
         authors=_authors(root),
         language=language_tag(lang),
         chapters=tuple(chapters),
@@ -101,6 +77,44 @@ def work_from_html(
         assets=images.assets,
         chaptered=len(chapters) > 1,
     )
+
+
+def _title_and_headings(root: Element, body: Element) -> tuple[str, list[Element]]:
+    """The work's title and the headings that may start chapters.
+
+    A single ``<h1>`` is the title (the page title often carries a site name too) and the
+    ``<h2>`` elements are the chapters; otherwise the page title is the title and the ``<h1>``
+    elements are the chapters.
+    """
+    h1s = list(body.iter("h1"))
+    page_title = text_of(root.find("head/title"))
+    if len(h1s) == 1:
+        title = text_of(h1s[0]) or page_title
+        _drop(h1s[0])
+        return title, list(body.iter("h2"))
+    return page_title or (text_of(h1s[0]) if h1s else ""), h1s
+
+
+def _split_at(headings: list[Element]) -> tuple[Element, list[tuple[Element, Element]]]:
+    """The content before the first heading, and each heading with the content after it.
+
+    The headings are siblings; their parent's children are moved into new ``<div>`` holders.
+    """
+    parent = headings[0].getparent()
+    assert parent is not None
+    wanted = set(headings)
+    intro = etree.Element("div")
+    intro.text = parent.text
+    sections: list[tuple[Element, Element]] = []
+    holder = intro
+    for child in list(parent):
+        if child in wanted:
+            holder = etree.Element("div")
+            holder.text, child.tail = child.tail, None
+            sections.append((child, holder))
+        else:
+            holder.append(child)
+    return intro, sections
 
 
 def _no_assets(src: str) -> Asset | None:
