@@ -61,6 +61,7 @@ from fic2book.readers.common import (
     read_text,
     split_authors,
     split_list,
+    title_from_path,
 )
 
 logger = logging.getLogger(__name__)
@@ -278,7 +279,7 @@ class Preface:
             if self.tags[kind]
         )
         return Work(
-            title=self.title or Path(source_name).stem or "Untitled",
+            title=self.title or title_from_path(Path(source_name)),
             authors=self.authors,
             language=language_tag(self.language_name),
             language_name=self.language_name,
