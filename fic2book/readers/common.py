@@ -53,7 +53,9 @@ def parse_chapter_count(value: str) -> tuple[int, int | None] | None:
 
     The total is ``None`` for ``?`` (the author has not said how many chapters there will be).
     """
-    match = _CHAPTER_COUNT.fullmatch(value.strip())
+    text = value.strip()
+    # Two counts and a slash: anything longer is not one (and must not feed the regex).
+    match = _CHAPTER_COUNT.fullmatch(text) if len(text) <= 4 * MAX_DIGITS + 8 else None
     if match is None:
         return None
     posted = written_count(match.group(1))

@@ -282,3 +282,8 @@ def test_parse_status() -> None:
     assert parse_status(" work-in-progress ") is Status.IN_PROGRESS
     assert parse_status("WIP") is Status.IN_PROGRESS
     assert parse_status("Abandoned?") is None
+
+
+def test_a_huge_chapter_count_is_refused_at_once() -> None:
+    # Many slashes and a space at the end made the pattern backtrack quadratically.
+    assert parse_chapter_count("a/" * 200_000 + " x") is None
