@@ -307,7 +307,6 @@ _LIST_SEPARATOR = re.compile(r"\s*[,\uff0c\u3001]\s*")
 _AUTHOR_SEPARATOR = re.compile(r"\s*,\s+")
 _SERIES_SEPARATOR = re.compile(r",\s*(?=Part\s+\d+\s+of\s)", re.IGNORECASE)
 _SERIES_PART = re.compile(r"Part\s+(\d+)\s+of\s+(.+)", re.IGNORECASE)
-_SERIES_BRACKET = re.compile(r"(.+?)\s*(?:\[(\d+)\]|#(\d+))")
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%d.%m.%Y")
@@ -352,15 +351,26 @@ def parse_series(value: str) -> list[SeriesEntry]:
     for item in _SERIES_SEPARATOR.split(value):
         item = item.strip()
         part = _SERIES_PART.fullmatch(item)
-        bracket = _SERIES_BRACKET.fullmatch(item)
         if part is not None:
             entries.append(SeriesEntry(part.group(2).strip(), written_count(part.group(1))))
-        elif bracket is not None:
-            number = written_count(bracket.group(2) or bracket.group(3))
-            entries.append(SeriesEntry(bracket.group(1), number))
         elif item:
-            entries.append(SeriesEntry(item))
+            entries.append(_numbered_series(item))
     return entries
+
+
+def _numbered_series(item: str) -> SeriesEntry:
+    """``Name [2]`` or ``Name #2`` with its part; anything else is a bare name.
+
+    Split at the last bracket or hash rather than with a pattern, which would backtrack over
+    long runs of spaces.
+    """
+    if item.endswith("]"):
+        name, _, number = item[:-1].rpartition("[")
+    else:
+        name, _, number = item.rpartition("#")
+    if name.strip() and number.isascii() and number.isdigit():
+        return SeriesEntry(name.strip(), written_count(number))
+    return SeriesEntry(item)
 
 
 def parse_date(value: str) -> dt.date | None:

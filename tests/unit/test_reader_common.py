@@ -287,3 +287,10 @@ def test_parse_status() -> None:
 def test_a_huge_chapter_count_is_refused_at_once() -> None:
     # Many slashes and a space at the end made the pattern backtrack quadratically.
     assert parse_chapter_count("a/" * 200_000 + " x") is None
+
+
+def test_a_series_name_of_many_spaces_is_read_at_once() -> None:
+    name = "a" + " " * 200_000 + "b"
+    assert parse_series(name) == [SeriesEntry(name)]
+    assert parse_series("Tides [x]") == [SeriesEntry("Tides [x]")]
+    assert parse_series("#5") == [SeriesEntry("#5")]
