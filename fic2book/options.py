@@ -28,6 +28,7 @@ from fic2book.pagesize import (
     page_geometry,
     page_size_mm,
 )
+from fic2book.printing.printshop import PrintShop
 
 __all__ = [
     "PAGE_SIZES",
@@ -93,6 +94,9 @@ class RenderOptions:
     #: ``"0.25in"`` is converted); ``None`` picks the trim size's default
     #: (see :func:`fic2book.pagesize.page_geometry`).
     gutter: float | None = None
+    #: ``--bleed``, ``--marks``, ``--pdf-variant``: a print shop's PDF
+    #: (:mod:`fic2book.printing.printshop`).
+    print_shop: PrintShop = dataclasses.field(default_factory=PrintShop)
     #: ``--max-input-size``: input files larger than this many bytes are refused (0: no limit).
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
     #: ``--timeout``: seconds one book may take to render (0: no limit; see fic2book.limits).
@@ -117,6 +121,8 @@ class RenderOptions:
             raise UsageError("--cover and --no-cover contradict each other")
         if self.pdf_cover and self.no_cover:
             raise UsageError("--pdf-cover and --no-cover contradict each other")
+        if self.pdf_ua and self.print_shop.variant:
+            raise UsageError("--pdf-ua and --pdf-variant contradict each other (one variant a PDF)")
         for name, flag in (
             ("max_input_size", "--max-input-size"),
             ("timeout", "--timeout"),

@@ -69,6 +69,7 @@ def weasyprint_options(options: RenderOptions, known: Iterable[str]) -> dict[str
     wanted = dict(_PDF_OPTIONS)
     if options.pdf_ua:
         wanted["pdf_variant"] = PDF_UA_VARIANT
+    wanted.update(options.print_shop.weasyprint_options())
     unknown = sorted(set(wanted) - set(known))
     if unknown:
         raise BackendUnavailableError(
@@ -199,6 +200,7 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
 
     render_options = weasyprint_options(options, weasyprint.DEFAULT_OPTIONS)
     page_css = geometry.css() + (cover_css(options.page_size) if cover else "")
+    page_css += options.print_shop.css()
 
     def layout() -> None:
         fetcher = AssetFetcher(work.assets)

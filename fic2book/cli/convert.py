@@ -13,6 +13,7 @@ import typer
 
 from fic2book.cli.app import (
     DEFAULTS,
+    RENDERING,
     ChapterTitlesOption,
     Cover,
     Css,
@@ -136,6 +137,33 @@ def convert(
     pdf_cover: PdfCover = False,
     pdf_ua: PdfUa = False,
     gutter: Gutter = None,
+    bleed: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LENGTH",
+            help="Print shops: bleed round each PDF page, e.g. 3mm (TrimBox and BleedBox).",
+            show_default=False,
+            rich_help_panel=RENDERING,
+        ),
+    ] = None,
+    marks: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Print shops: crop and/or cross marks outside the PDF's trim, e.g. crop,cross.",
+            show_default=False,
+            rich_help_panel=RENDERING,
+        ),
+    ] = None,
+    pdf_variant: Annotated[
+        str | None,
+        typer.Option(
+            metavar="VARIANT",
+            help="Print shops: pdf/x-3, pdf/x-4 or pdf/x-5g (sRGB output intent).",
+            show_default=False,
+            rich_help_panel=RENDERING,
+        ),
+    ] = None,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -165,6 +193,10 @@ def convert(
             timeout=timeout,
             max_memory=max_memory,
         )
+        if bleed or marks or pdf_variant:
+            from fic2book.printing.printshop import parse_print_shop
+
+            options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
         formats, target, into_folder = plan(sources, to, output)
 
     # Progress only for a person watching: on a terminal, and not with --quiet.
