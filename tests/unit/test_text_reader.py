@@ -1100,3 +1100,14 @@ def test_huge_and_superscript_numbers_are_kept_as_written(tmp_path: Path, line: 
     assert work.stats.words is None
     assert work.stats.chapters_total in (None, 3)
     assert all(entry.part is None for entry in work.series)
+
+
+def test_a_flood_of_bad_header_lines_warns_briefly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    header = ["Words: " + "9" * 5000] + ["Words: 5"] * 1000
+    with caplog.at_level(logging.WARNING):
+        work = read_text(tmp_path, with_header("Body.", *header))
+    assert work.stats.words is None and len(work.extra_fields) == 1001
+    assert len(caplog.records) == 2
+    assert all(len(record.getMessage()) < 200 for record in caplog.records)

@@ -236,6 +236,8 @@ class Header:
     url: str | None = None
     extras: list[ExtraField] = field(default_factory=list)
     seen: set[HeaderField] = field(default_factory=set)
+    #: Fields already warned about as given twice.
+    repeated: set[HeaderField] = field(default_factory=set)
 
     def add(self, label: str, value: str, path: Path) -> None:
         """Record one header line; anything unknown, repeated or unparsable becomes extra."""
@@ -249,12 +251,15 @@ class Header:
             self._add_stats(label, value, path)
             return
         if kind not in _LIST_KINDS and kind in self.seen:
-            logger.warning("%s: %r given twice; keeping the first", path.name, label)
+            if kind not in self.repeated:  # once: a hostile file may repeat a label 100,000 times
+                logger.warning("%s: %r given twice; keeping the first", path.name, label)
+            self.repeated.add(kind)
             self.extras.append(ExtraField(label, value))
             return
         self.seen.add(kind)
         if not self._set(kind, value):
-            logger.warning("%s: cannot understand %s: %r; kept as written", path.name, label, value)
+            shown = value if len(value) <= 60 else value[:59] + "\u2026"
+            logger.warning("%s: cannot understand %s: %r; kept as written", path.name, label, shown)
             self.extras.append(ExtraField(label, value))
 
     def _add_stats(self, label: str, value: str, path: Path) -> None:
