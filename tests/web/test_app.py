@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from fic2book.describe import describe
 from fic2book.options import RenderOptions
+from fic2book.readers import read_work
+from fic2book.web.jobs import SHOWN_FIELDS
 from fic2book.web.security import PAGE_CSP, PREVIEW_CSP
-from tests.web.conftest import AO3_HTML, SEED, TOKEN, Page, epub_bytes, make_page
+from tests.web.conftest import AO3_HTML, DATA, SEED, TOKEN, Page, epub_bytes, make_page
 
 
 @pytest.fixture
@@ -82,6 +85,21 @@ def test_upload_ao3_html_and_epub(page: Page) -> None:
     epub = page.upload("The Lamplighter's Wager.epub", epub_bytes())
     assert epub.status_code == 201, epub.text
     assert epub.json()["info"]["title"]
+
+
+@pytest.mark.parametrize("name", ["ao3like-1001.epub", "ao3like-1001.html", "ao3like-1001.txt"])
+def test_upload_fanficfare_files(page: Page, name: str) -> None:
+    data = (DATA / "fanficfare" / name).read_bytes()
+    response = page.upload(name, data)
+    assert response.status_code == 201, response.text
+    info = response.json()["info"]
+    assert info["title"] == "The Lighthouse Keeper's Daughter"
+    # The same as `fic2book inspect --json` says of the file.
+    expected = describe(read_work(DATA / "fanficfare" / name))
+    assert info == {
+        **{key: expected[key] for key in SHOWN_FIELDS},
+        "chapters": len(expected["chapters"]),
+    }
 
 
 def test_reader_warnings_are_shown(page: Page) -> None:
