@@ -28,7 +28,7 @@ from typing import Any
 from markupsafe import Markup
 
 from fic2book.errors import Fic2BookError, RenderError
-from fic2book.limits import check_input_size, human_size, run_limited
+from fic2book.limits import check_input_size, run_limited
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 
@@ -55,16 +55,7 @@ def in_child(task: Callable[[], object], options: RenderOptions, what: str) -> N
     The one place the web app starts a sandboxed child, so a change of the sandbox's API
     touches only this function.
     """
-    try:
-        run_limited(task, timeout=options.timeout, max_memory=options.max_memory, what=what)
-    except ImportError as err:
-        if not options.max_memory:
-            raise
-        # A module the child had not loaded yet could not be mapped under the cap.
-        raise RenderError(
-            f"{what} needed more than the {human_size(options.max_memory)} of memory allowed "
-            "(--max-memory)"
-        ) from err
+    run_limited(task, timeout=options.timeout, max_memory=options.max_memory, what=what)
 
 
 @contextmanager

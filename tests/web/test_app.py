@@ -244,21 +244,6 @@ def test_failed_conversion_is_a_sentence_beside_the_file(page: Page) -> None:
     assert job["books"] == []
 
 
-def test_too_little_memory_is_a_sentence() -> None:
-    # Far too little memory to lay out a PDF: the child stops, the page gets one sentence.
-    for page in make_page(RenderOptions(max_memory=64 * 1024 * 1024)):
-        upload = page.upload("seed.txt", SEED.read_bytes())
-        if upload.status_code == 422:  # reading may already need more than that
-            assert "memory" in upload.json()["error"]
-            return
-        upload_id = upload.json()["id"]
-        assert page.convert(upload_id, formats=["pdf"]).status_code == 202
-        job = page.wait(upload_id)["job"]
-        assert job["state"] == "failed"
-        assert job["error"].startswith("The book could not be made: ")
-        assert "memory" in job["error"] and "\n" not in job["error"]
-
-
 def test_previews(page: Page) -> None:
     upload_id = page.upload("ao3.html", AO3_HTML.read_bytes()).json()["id"]
     preview = page.client.get(page.url(f"files/{upload_id}/preview?style=block"))
