@@ -61,6 +61,14 @@ def bind(
     split: Split = False,
     marks: Marks = "fold,cut,sewing,spine",
     paper: PaperOption = None,
+    fit_signatures: Annotated[
+        bool,
+        typer.Option(
+            "--fit-signatures",
+            help="Nudge leading (±5 %) and bottom margin (±3 mm) to fill whole signatures.",
+            rich_help_panel=RENDERING,
+        ),
+    ] = False,
     position: Position = "centre",
     scale: Scale = "fit",
     cover: Cover = None,
@@ -76,7 +84,7 @@ def bind(
     Example: [bold]fic2book bind work.html -o kit/ --layout quarto --paper 80gsm[/bold]
     """
     from fic2book.printing.creep import parse_paper
-    from fic2book.printing.kit import DEFAULT_PAPER, KitSettings, make_kit
+    from fic2book.printing.kit import DEFAULT_PAPER, KitSettings, make_kit, signature_pages
 
     with reported(debug):
         settings = impose_settings(
@@ -112,9 +120,16 @@ def bind(
         kit = make_kit(
             source,
             output,
-            KitSettings(impose=settings, render=options, paper=parse_paper(paper or DEFAULT_PAPER)),
+            KitSettings(
+                impose=settings,
+                render=options,
+                paper=parse_paper(paper or DEFAULT_PAPER),
+                fit_signatures=fit_signatures,
+            ),
         )
     if not quiet:
+        if kit.fit is not None:
+            typer.echo(f"fitted: {kit.fit.describe(signature_pages(settings))}")
         data = kit.binding
         typer.echo(
             f"wrote {len(kit.files)} files to {output}: {data['text_pages']} pages on "

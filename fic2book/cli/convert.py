@@ -164,6 +164,17 @@ def convert(
             rich_help_panel=RENDERING,
         ),
     ] = None,
+    fit_signatures: Annotated[
+        int | None,
+        typer.Option(
+            "--fit-signatures",
+            metavar="PAGES",
+            help="Nudge the PDF's leading (±5 %) and bottom margin (±3 mm) to fill whole "
+            "signatures of PAGES pages, e.g. 16.",
+            show_default=False,
+            rich_help_panel=RENDERING,
+        ),
+    ] = None,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -198,6 +209,8 @@ def convert(
 
             options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
         formats, target, into_folder = plan(sources, to, output)
+        if fit_signatures is not None and not 4 <= fit_signatures <= 128:
+            raise UsageError(f"--fit-signatures must be 4 to 128 pages, not {fit_signatures}")
 
     # Progress only for a person watching: on a terminal, and not with --quiet.
     console = None
@@ -210,15 +223,31 @@ def convert(
     for source in sources:
         try:
             with _progress(console, source):
-                written = convert_file(
-                    source,
-                    formats,
-                    target,
-                    options,
-                    from_format,
-                    into_folder=into_folder,
-                    taken=taken,
-                )
+                if fit_signatures is not None:
+                    from fic2book.printing.fit import convert_fitted
+
+                    written, fit = convert_fitted(
+                        source,
+                        formats,
+                        target,
+                        options,
+                        fit_signatures,
+                        from_format,
+                        into_folder=into_folder,
+                        taken=taken,
+                    )
+                    if fit is not None and not quiet:
+                        typer.echo(f"fitted {source}: {fit.describe(fit_signatures)}")
+                else:
+                    written = convert_file(
+                        source,
+                        formats,
+                        target,
+                        options,
+                        from_format,
+                        into_folder=into_folder,
+                        taken=taken,
+                    )
         except Fic2BookError as err:
             code = fail(err, debug)  # every failure is reported, the first one's code kept
             first_failure = first_failure or code

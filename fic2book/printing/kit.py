@@ -13,16 +13,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import contextlib
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fic2book.cover import CoverImage
+from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.printing.bindsheet import binding_data, write_binding_sheet
 from fic2book.printing.calibration import write_calibration
 from fic2book.printing.creep import Paper, parse_paper
+from fic2book.printing.fit import Fit, fit_text_block
 from fic2book.printing.impose import Imposition, impose, open_pdf
+from fic2book.printing.layouts import get_layout
 from fic2book.printing.plan import ImposeSettings
+from fic2book.printing.signatures import default_sheets
 from fic2book.printing.wrapcover import WrapGeometry, write_wrap_cover
 
 #: Paper assumed for the spine when none is given: 80 gsm office paper.
@@ -40,6 +49,8 @@ class KitSettings:
     render: RenderOptions = field(default_factory=RenderOptions)
     #: The paper for the spine width (and, when ``impose.paper`` is set, creep).
     paper: Paper = field(default_factory=lambda: parse_paper(DEFAULT_PAPER))
+    #: Nudge the leading so the text block fills whole signatures (:mod:`.fit`).
+    fit_signatures: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,8 @@ class Kit:
     files: tuple[Path, ...]
     imposition: Imposition
     binding: dict[str, Any]
+    #: What fitting to signatures did, when asked.
+    fit: Fit | None = None
 
 
 def _trim(pdf_path: Path) -> tuple[float, float]:
@@ -59,38 +72,83 @@ def _trim(pdf_path: Path) -> tuple[float, float]:
         return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
 
 
+def _front_cover(work: Work, options: RenderOptions) -> CoverImage | None:
+    """The front panel's picture at 300 dpi, trim plus bleed on three sides."""
+    from fic2book.cover import book_cover
+
+    size = options.page_size
+    dpi = 300 / 25.4
+    pixels = (round((size.width_mm + 3) * dpi), round((size.height_mm + 6) * dpi))
+    return book_cover(work, options, pixels)
+
+
+def _warm_up(work: Work, options: RenderOptions) -> CoverImage | None:
+    """Work that does not need the text block: import WeasyPrint, draw the front cover."""
+    import weasyprint  # noqa: F401  (imported now, used by the cover and binding sheet)
+
+    return _front_cover(work, options)
+
+
+@contextlib.contextmanager
+def _prestart_pdf(backend: Any, options: RenderOptions) -> Iterator[None]:
+    """Fork the text block's render child before the work is read, as ``convert`` does."""
+    from fic2book.limits import Prestarted, prestarted
+
+    ready = getattr(backend, "warm_up", None)
+    if ready is None or not (options.timeout or options.max_memory) or not hasattr(os, "fork"):
+        yield
+        return
+    with prestarted({backend.name: Prestarted(ready)}):
+        yield
+
+
+def _text_block(
+    source: Path, folder: Path, settings: KitSettings
+) -> tuple[Work, Path, Fit | None, CoverImage | None]:
+    """Read the work and render its text block; the front cover is drawn meanwhile."""
+    from fic2book.limits import check_input_size
+    from fic2book.pipeline import backends_for, prepare, write_atomically
+    from fic2book.readers import check_source, read_work
+
+    backend = backends_for(["pdf"])[0]
+    check_source(source)
+    check_input_size(source, settings.render.max_input_size)
+    # The text block is printed on sheets: no full-bleed cover page inside it.
+    render = settings.render.replace(pdf_cover=False)
+    textblock = folder / "textblock.pdf"
+    impose_settings = settings.impose
+    with _prestart_pdf(backend, render):
+        work = prepare(read_work(source), settings.render)
+        if settings.fit_signatures:
+            # Several renders, each forking a child: no thread may run meanwhile.
+            fit = fit_text_block(
+                work,
+                textblock,
+                render,
+                signature_pages(impose_settings),
+                extra_pages=4 * impose_settings.flyleaves,
+            )
+            return work, textblock, fit, _front_cover(work, settings.render)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            front = pool.submit(_warm_up, work, settings.render)
+            write_atomically(backend, work, textblock, render)
+            return work, textblock, None, front.result()
+
+
 def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) -> Kit:
     """Read the work ``source`` and write its binder's kit into ``folder``.
 
     Raises the usual :class:`~fic2book.errors.Fic2BookError` subclasses: bad settings are
     checked before the (slow) text block is rendered.
     """
-    from fic2book.cover import book_cover
-    from fic2book.limits import check_input_size
-    from fic2book.pipeline import backends_for, prepare, write_atomically
-    from fic2book.readers import check_source, read_work
-
     settings = settings or KitSettings()
     impose_settings = settings.impose
     impose_settings.check()
-    backend = backends_for(["pdf"])[0]
-    check_source(source)
-    check_input_size(source, settings.render.max_input_size)
-    work = prepare(read_work(source), settings.render)
-    # The text block is printed on sheets: no full-bleed cover page inside it.
-    render = replace(settings.render, pdf_cover=False)
-    textblock = folder / "textblock.pdf"
-    write_atomically(backend, work, textblock, render)
+    work, textblock, fit, front = _text_block(source, folder, settings)
     imposition = impose(textblock, folder / "sheets.pdf", impose_settings)
     trim = _trim(textblock)
     spine = settings.paper.spine(imposition.book.total_pages)
     geometry = WrapGeometry(trim[0], trim[1], spine)
-    dpi = 300
-    front = book_cover(
-        work,
-        settings.render,
-        (round((trim[0] / 72 + 3 / 25.4) * dpi), round((trim[1] / 72 + 6 / 25.4) * dpi)),
-    )
     cover = folder / "cover.pdf"
     write_wrap_cover(work, cover, geometry, front)
     calibration = folder / "calibration.pdf"
@@ -101,7 +159,7 @@ def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) ->
         imposition.geometry.height,
         duplex.get(impose_settings.printer, "/Simplex"),
     )
-    names = {path.name: path for path in imposition.files}
+    names = {path.name for path in imposition.files}
     files = {
         "textblock": textblock.name,
         "sheets": "sheets.pdf",
@@ -112,6 +170,12 @@ def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) ->
     }
     files = {k: v for k, v in files.items() if v in names or (folder / v).exists()}
     data = binding_data(imposition, impose_settings, trim, settings.paper, geometry, files)
+    if fit is not None:
+        data["fit"] = {
+            "tightness": fit.tightness,
+            "leading": fit.leading,
+            "original_pages": fit.original_pages,
+        }
     write_binding_sheet(data, work.title, folder / "binding.json", folder / "binding.pdf")
     written = (
         textblock,
@@ -121,4 +185,14 @@ def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) ->
         folder / "binding.json",
         folder / "binding.pdf",
     )
-    return Kit(folder, written, imposition, data)
+    return Kit(folder, written, imposition, data, fit)
+
+
+def signature_pages(settings: ImposeSettings) -> int:
+    """Pages of a full signature under ``settings`` (what fitting aims at)."""
+    layout = get_layout(settings.layout)
+    chosen = settings.signatures
+    sheets = chosen.sheets if chosen.kind == "standard" and chosen.sheets else None
+    if chosen.kind == "perfect":
+        sheets = 1
+    return layout.pages_per_sheet * (sheets or default_sheets(layout))
