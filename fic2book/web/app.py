@@ -340,6 +340,11 @@ async def refused(request: Request, exc: Exception) -> Response:
     return _error(exc.status, exc.message)
 
 
+async def bug(request: Request, exc: Exception) -> Response:
+    """Anything else is a bug: one sentence for the page (the traceback is logged)."""
+    return _error(500, BUG)
+
+
 def create_app(settings: Settings, server: Server | None = None) -> ASGIApp:
     """The whole app: routes behind the token gate, host check and security headers.
 
@@ -371,7 +376,11 @@ def create_app(settings: Settings, server: Server | None = None) -> ASGIApp:
         Route("/cover", add_cover, methods=["POST"]),
         Route("/cover", remove_cover, methods=["DELETE"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={UploadRefused: refused})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={UploadRefused: refused, Exception: bug},
+    )
     app.state.server = server
     gated: ASGIApp = TokenGate(app, settings.token)
     gated = TrustedHostMiddleware(gated, allowed_hosts=list(settings.allowed_hosts))

@@ -19,6 +19,7 @@ import json
 import logging
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -76,6 +77,16 @@ def collected_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
+@contextmanager
+def scratch(source: Path) -> Iterator[Path]:
+    """A private folder of one call beside the upload: two previews of a file never collide."""
+    folder = Path(tempfile.mkdtemp(prefix="work-", dir=source.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _read(source: Path, options: RenderOptions) -> Work:
     """Read an upload as ``convert`` reads a file: the same checks, the same readers."""
     from fic2book.readers import check_source, read_work
@@ -90,23 +101,21 @@ def inspect_upload(source: Path, options: RenderOptions) -> dict[str, Any]:
 
     Returns ``{"info": {...SHOWN_FIELDS, "chapters": N}, "warnings": [...]}``.
     """
-    result = source.with_name("inspect.json")
+    with scratch(source) as folder:
+        result = folder / "inspect.json"
 
-    def task() -> None:
-        from fic2book.describe import describe
+        def task() -> None:
+            from fic2book.describe import describe
 
-        with collected_warnings() as warnings:
-            info = describe(_read(source, options))
-        shown = {key: info[key] for key in SHOWN_FIELDS}
-        shown["chapters"] = len(info["chapters"])
-        result.write_text(json.dumps({"info": shown, "warnings": warnings}), encoding="utf-8")
+            with collected_warnings() as warnings:
+                info = describe(_read(source, options))
+            shown = {key: info[key] for key in SHOWN_FIELDS}
+            shown["chapters"] = len(info["chapters"])
+            result.write_text(json.dumps({"info": shown, "warnings": warnings}), encoding="utf-8")
 
-    in_child(task, options, "the file")
-    try:
+        in_child(task, options, "the file")
         data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-    finally:
-        result.unlink(missing_ok=True)
-    return data
+        return data
 
 
 def convert_upload(source: Path, fmt: str, folder: Path, options: RenderOptions) -> Path:
@@ -136,21 +145,18 @@ def title_page_preview(source: Path, options: RenderOptions) -> str:
     two documents and the stylesheets they link are taken out of it, so the preview is what
     an e-reader will show.  Meant for a sandboxed frame: it has no scripts and no links out.
     """
-    result = source.with_name("preview.html")
+    with scratch(source) as folder:
+        result = folder / "preview.html"
 
-    def task() -> None:
-        work = _read(source, options)
-        quick = dataclasses.replace(options, no_cover=True, cover=None)
-        epub = source.with_name("preview.epub")
-        _write_book(work, "epub", quick, epub)
-        result.write_text(_preview_page(epub.read_bytes(), work.language), encoding="utf-8")
-        epub.unlink()
+        def task() -> None:
+            work = _read(source, options)
+            quick = dataclasses.replace(options, no_cover=True, cover=None)
+            epub = folder / "preview.epub"
+            _write_book(work, "epub", quick, epub)
+            result.write_text(_preview_page(epub.read_bytes(), work.language), encoding="utf-8")
 
-    in_child(task, options, "the preview")
-    try:
+        in_child(task, options, "the preview")
         return result.read_text(encoding="utf-8")
-    finally:
-        result.unlink(missing_ok=True)
 
 
 def _write_book(work: Work, fmt: str, options: RenderOptions, target: Path) -> None:
@@ -209,33 +215,30 @@ def _sample(work: Work) -> Work:
 
 def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
     """A PNG of the PDF's first page of story, as the PDF backend lays it out."""
-    result = source.with_name("page.png")
+    with scratch(source) as folder:
+        result = folder / "page.png"
 
-    def task() -> None:
-        from fic2book.backends.epub import chapter_label
+        def task() -> None:
+            from fic2book.backends.epub import chapter_label
 
-        work = _sample(_read(source, options))
-        quick = dataclasses.replace(options, pdf_cover=False)
-        pdf = source.with_name("preview.pdf")
-        _write_book(work, "pdf", quick, pdf)
-        label = chapter_label(work, work.chapters[0], options.chapter_titles)
-        page = _outline_page(pdf, label)
-        subprocess.run(
-            [
-                *("pdftoppm", "-png", "-singlefile", "-f", str(page), "-l", str(page)),
-                *("-scale-to-x", str(PREVIEW_WIDTH), "-scale-to-y", "-1"),
-                *(str(pdf), str(result.with_suffix(""))),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        pdf.unlink()
+            work = _sample(_read(source, options))
+            quick = dataclasses.replace(options, pdf_cover=False)
+            pdf = folder / "preview.pdf"
+            _write_book(work, "pdf", quick, pdf)
+            label = chapter_label(work, work.chapters[0], options.chapter_titles)
+            page = _outline_page(pdf, label)
+            subprocess.run(
+                [
+                    *("pdftoppm", "-png", "-singlefile", "-f", str(page), "-l", str(page)),
+                    *("-scale-to-x", str(PREVIEW_WIDTH), "-scale-to-y", "-1"),
+                    *(str(pdf), str(result.with_suffix(""))),
+                ],
+                check=True,
+                capture_output=True,
+            )
 
-    in_child(task, options, "the preview")
-    try:
+        in_child(task, options, "the preview")
         return result.read_bytes()
-    finally:
-        result.unlink(missing_ok=True)
 
 
 def _outline_page(pdf: Path, label: str) -> int:

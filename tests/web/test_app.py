@@ -7,6 +7,7 @@ import stat
 import subprocess
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -257,6 +258,18 @@ def test_previews(page: Page) -> None:
     assert png.content.startswith(b"\x89PNG")
     bad = page.client.get(page.url(f"files/{upload_id}/page.png?page_size=1x1mm"))
     assert bad.status_code == 422
+
+
+def test_previews_of_one_file_at_once(page: Page) -> None:
+    upload_id = page.upload("seed.txt", SEED.read_bytes()).json()["id"]
+    urls = [page.url(f"files/{upload_id}/{name}") for name in ["page.png"] * 4 + ["preview"] * 4]
+    with ThreadPoolExecutor(len(urls)) as pool:
+        statuses = list(pool.map(lambda url: page.client.get(url).status_code, urls))
+    assert statuses == [200] * len(urls)
+    # Each call's scratch folder is gone; only the upload itself is left.
+    upload = page.server.store.get(upload_id)
+    assert upload is not None
+    assert [path.name for path in upload.folder.iterdir()] == ["upload.txt"]
 
 
 def test_remove_deletes_the_upload(page: Page) -> None:
