@@ -127,9 +127,9 @@ def binding_data(
 def binding_html(data: dict[str, Any], title: str) -> str:
     """The one-page binding sheet as HTML."""
     rows = "".join(
-        f"<tr><td>{s['signature']}</td><td>{s['sheets']}</td>"
-        f"<td>{s['pages'][0]}-{s['pages'][1]}</td>"
-        f"<td>{'-'.join(map(str, s['text_pages'])) if s['text_pages'] else 'blank'}</td></tr>"
+        f"<li>{s['signature']}: pages {s['pages'][0]}-{s['pages'][1]}, {s['sheets']} "
+        f"sheet{'s' if s['sheets'] != 1 else ''}"
+        f"{', text ' + '-'.join(map(str, s['text_pages'])) if s['text_pages'] else ', blank'}</li>"
         for s in data["signatures"]
     )
     steps = "".join(f"<li>{escape(step)}</li>" for step in data["steps"])
@@ -151,15 +151,16 @@ def binding_html(data: dict[str, Any], title: str) -> str:
 @page {{ size: A4; margin: 14mm }}
 body {{ font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; line-height: 1.3 }}
 h1 {{ font-size: 13pt; margin: 0 0 4mm }} h2 {{ font-size: 10pt; margin: 4mm 0 1mm }}
-table {{ border-collapse: collapse }} th, td {{ text-align: left; padding: 0.4mm 3mm 0.4mm 0 }}
+table {{ border-collapse: collapse }}
+th, td {{ text-align: left; padding: 0.4mm 3mm 0.4mm 0 }}
 ol {{ padding-left: 5mm; margin: 0 }}
+ol.sigs {{ columns: 4; list-style: none; padding: 0; font-size: 7.5pt }}
 </style></head><body>
 <h1>Binding sheet: {escape(title)}</h1>
 <table>{fact_rows}</table>
 <h2>Steps</h2><ol>{steps}</ol>
 <h2>Signatures</h2>
-<table><tr><th>#</th><th>Sheets</th><th>Pages</th><th>Text pages</th></tr>
-{rows}</table>
+<ol class="sigs">{rows}</ol>
 </body></html>"""
 
 
