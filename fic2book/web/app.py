@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+import anyio
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -80,16 +81,17 @@ class Server:
         self.settings = settings
         self.store = Store(settings.options.max_input_size)
         self.converting = threading.BoundedSemaphore(settings.max_jobs)
-        self.reading = threading.BoundedSemaphore(settings.max_jobs)
+        self.reading = anyio.Semaphore(settings.max_jobs)
 
     async def reading_slot(self, work: Callable[[], T]) -> T:
-        """Run ``work`` in a thread once a reading slot is free."""
+        """Run ``work`` in a thread once a reading slot is free.
 
-        def run() -> T:
-            with self.reading:
-                return work()
-
-        return await run_in_threadpool(run)
+        The slot is awaited before a thread is taken, so waiting requests hold no thread: each
+        thread reserves address space, which the limited children inherit under
+        ``--max-memory``.
+        """
+        async with self.reading:
+            return await run_in_threadpool(work)
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
