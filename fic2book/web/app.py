@@ -215,9 +215,8 @@ async def convert(request: Request) -> Response:
         return _error(400, jobs.sentence(err, None, upload.name))
     if not server.converting.acquire(blocking=False):
         busy = server.settings.max_jobs
-        return _error(
-            429, f"fic2book is making {busy} books already; this one waits until one is done."
-        )
+        books = "a book" if busy == 1 else f"{busy} books"
+        return _error(429, f"fic2book is making {books} already; this one waits until one is done.")
     job = Job(formats)
     upload.job = job
     # A daemon: Ctrl-C stops the server at once (the child then fails on its deleted folder).

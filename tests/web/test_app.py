@@ -221,7 +221,7 @@ def test_too_many_at_once(one_job: Page) -> None:
         response = one_job.convert(upload_id)
         assert response.status_code == 429
         assert response.json()["error"] == (
-            "fic2book is making 1 books already; this one waits until one is done."
+            "fic2book is making a book already; this one waits until one is done."
         )
     finally:
         one_job.server.converting.release()
