@@ -25,6 +25,7 @@ from fic2book.model import Work
 from fic2book.naming import output_name, unique_path
 from fic2book.options import RenderOptions
 from fic2book.readers import check_source, read_work
+from fic2book.sandbox import run_limited
 from fic2book.tempfiles import create_held, remove_stale
 
 if TYPE_CHECKING:
@@ -73,10 +74,7 @@ def plan_targets(
     for; otherwise it is the book's file name.  Books named after the work avoid the paths in
     ``taken`` (those written earlier in the same run).
     """
-    if output is None:
-        output, into_folder = Path.cwd(), True
-    if into_folder is None:
-        into_folder = output.is_dir() or len(backends) > 1
+    output, into_folder = _output_kind(output, backends, into_folder)
     if not into_folder:
         if len(backends) != 1:
             raise UsageError(f"{output} names one file but {len(backends)} formats were asked for")
@@ -88,6 +86,17 @@ def plan_targets(
         avoid.add(target)
         targets.append(target)
     return targets
+
+
+def _output_kind(
+    output: Path | None, backends: Sequence[Backend], into_folder: bool | None
+) -> tuple[Path, bool]:
+    """``output`` and whether it is a folder, as :func:`plan_targets` explains."""
+    if output is None:
+        return Path.cwd(), True
+    if into_folder is None:
+        into_folder = output.is_dir() or len(backends) > 1
+    return output, into_folder
 
 
 @lru_cache(maxsize=1)
@@ -226,47 +235,60 @@ def convert_file(
     ``output`` is a file or a folder as :func:`plan_targets` decides; a folder is created when
     missing.  Paths written are added to ``taken`` when given, so a batch never lets two works
     with the same title and authors overwrite each other.
+
+    With ``options.timeout`` or ``options.max_memory`` set (the CLI's defaults), the whole
+    conversion — reading, typesetting, the cover, every format — runs in a sandboxed child
+    under those limits (:func:`fic2book.sandbox.run_limited`); with both ``0`` it runs in
+    this process and forks nothing.
     """
     backends = backends_for(formats)
     check_source(source)
     check_input_size(source, options.max_input_size)
-    with _prestart(backends, options):
-        work = read_work(source, from_format)
-        # File names come from the title as typed (straight quotes are easier in a shell).
-        targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
-        work = prepare(work, options)
-        for target in targets:
-            if target.exists() and target.resolve() == source.resolve():
-                raise OutputError(f"{target}: would overwrite the input")
-            if target.is_dir():
-                raise OutputError(f"{target}: is a directory")
-        for folder in dict.fromkeys(target.parent for target in targets):
-            remove_stale(folder)  # what a killed run left
-        written: list[Path] = []
-        for backend, target in zip(backends, targets, strict=True):
-            write_atomically(backend, work, target, options)
-            written.append(target)
-            if taken is not None:
-                taken.add(target)
+    avoid = set(taken or ())
+
+    def convert() -> list[Path]:
+        return _convert(source, backends, output, options, from_format, into_folder, avoid)
+
+    try:
+        written = run_limited(
+            convert,
+            timeout=options.timeout,
+            max_memory=options.max_memory,
+            what=f"converting {source}",
+        )
+    except BaseException:
+        # A child stopped by a limit cannot delete its temporary file; its lock died with it.
+        folder, into = _output_kind(output, backends, into_folder)
+        remove_stale(folder if into else folder.parent)
+        raise
+    if taken is not None:
+        taken.update(written)
     return written
 
 
-def _prestart(
-    backends: Sequence[Backend], options: RenderOptions
-) -> contextlib.AbstractContextManager[None]:
-    """Fork now the render child of each backend with a slow start (``warm_up``).
-
-    The PDF backend's child imports WeasyPrint while this process reads and typesets the
-    work, so the two overlap on a second core (:class:`fic2book.limits.Prestarted`).  Only
-    where books are rendered in a limited child anyway: that child is simply forked earlier.
-    """
-    if not (options.timeout or options.max_memory) or not hasattr(os, "fork"):
-        return contextlib.nullcontext()
-    from fic2book.limits import Prestarted, prestarted
-
-    children: dict[str, Prestarted] = {}
-    for backend in backends:
-        ready = getattr(backend, "warm_up", None)
-        if ready is not None:
-            children[backend.name] = Prestarted(ready)
-    return prestarted(children)
+def _convert(
+    source: Path,
+    backends: Sequence[Backend],
+    output: Path | None,
+    options: RenderOptions,
+    from_format: str | None,
+    into_folder: bool | None,
+    taken: set[Path],
+) -> list[Path]:
+    """The conversion :func:`convert_file` runs, in the sandbox or in this process."""
+    work = read_work(source, from_format)
+    # File names come from the title as typed (straight quotes are easier in a shell).
+    targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+    work = prepare(work, options)
+    for target in targets:
+        if target.exists() and target.resolve() == source.resolve():
+            raise OutputError(f"{target}: would overwrite the input")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory")
+    for folder in dict.fromkeys(target.parent for target in targets):
+        remove_stale(folder)  # what a killed run left
+    written: list[Path] = []
+    for backend, target in zip(backends, targets, strict=True):
+        write_atomically(backend, work, target, options)
+        written.append(target)
+    return written

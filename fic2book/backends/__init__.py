@@ -2,11 +2,8 @@
 
 Backends describe themselves with class attributes and are registered by the modules imported
 at the bottom of this file.  Heavy libraries (WeasyPrint) are imported inside ``write()``, so
-looking a backend up costs nothing.  A backend with a slow start may also have a
-``warm_up()`` method: :func:`fic2book.pipeline.convert_file` then forks its render child
-before reading the work and runs ``warm_up`` there meanwhile
-(:class:`fic2book.limits.Prestarted`), and ``write()`` hands the book to that child
-(:func:`fic2book.limits.take_prestarted`).
+looking a backend up costs nothing.  Backends render in the calling process; the pipeline
+runs the whole conversion of a work in a sandboxed child (:mod:`fic2book.sandbox`).
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from fic2book.backends import register
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.errors import BackendUnavailableError, OutputError, RenderError
-from fic2book.limits import run_limited, take_prestarted
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.pagesize import PageSize, page_geometry
@@ -181,12 +180,12 @@ def _drop_attachments(document: Any) -> None:
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
-def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool = True) -> None:
+def render_pdf(work: Work, target: Path, options: RenderOptions) -> None:
     """Render ``work`` into the PDF file ``target``.
 
-    Layout is the one step whose time and memory hostile markup or CSS can blow up: with
-    ``limited`` it runs in a child process under ``--timeout`` and ``--max-memory``
-    (:func:`~fic2book.limits.run_limited`); without, the caller is that child already.
+    Layout can be driven into super-linear time or memory by hostile markup or CSS; it runs
+    under ``--timeout`` and ``--max-memory`` because the whole conversion of a work does
+    (:func:`fic2book.sandbox.run_limited`, called by the pipeline).
     """
     # Everything a user can get wrong is checked before the slow import.
     geometry = page_geometry(options.page_size, options.gutter)
@@ -202,33 +201,25 @@ def render_pdf(work: Work, target: Path, options: RenderOptions, limited: bool =
     page_css = geometry.css() + (cover_css(options.page_size) if cover else "")
     page_css += options.print_shop.css()
 
-    def layout() -> None:
-        fetcher = AssetFetcher(work.assets)
-        fonts = FontConfiguration()
-        stylesheets = [
-            weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
-            for text in [*_bundled_css(options), page_css, *user_css]
-        ]
-        html = book_html(work, options, cover)
-        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-            stylesheets=stylesheets, font_config=fonts, **render_options
+    fetcher = AssetFetcher(work.assets)
+    fonts = FontConfiguration()
+    stylesheets = [
+        weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
+        for text in [*_bundled_css(options), page_css, *user_css]
+    ]
+    html = book_html(work, options, cover)
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=stylesheets, font_config=fonts, **render_options
+    )
+    _drop_attachments(document)
+    if fetcher.refused:
+        logger.warning(
+            "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
         )
-        _drop_attachments(document)
-        if fetcher.refused:
-            logger.warning(
-                "%d external resource(s) were not loaded into %s", len(fetcher.refused), target
-            )
-        try:
-            document.write_pdf(target, **render_options)
-        except OSError as err:
-            raise OutputError(f"{target}: {err.strerror or err}") from err
-
-    # Layout is the one step whose time and memory hostile markup or CSS can blow up
-    # (WeasyPrint, Pango): it runs in a child process under --timeout and --max-memory.
-    if limited:
-        run_limited(layout, timeout=options.timeout, max_memory=options.max_memory, what="the PDF")
-    else:
-        layout()
+    try:
+        document.write_pdf(target, **render_options)
+    except OSError as err:
+        raise OutputError(f"{target}: {err.strerror or err}") from err
 
 
 @register
@@ -241,27 +232,7 @@ class PdfBackend:
         "print-ready PDF (WeasyPrint): title page, tag summary, contents, running heads"
     )
 
-    def warm_up(self) -> None:
-        """Import WeasyPrint: run in a prestarted render child while the work is read."""
-        _import_weasyprint()
-
     def write(self, work: Work, target: Path, options: RenderOptions) -> None:
         """Render ``work`` into the PDF file ``target``."""
         report("Laying out the PDF")
-        early = take_prestarted(self.name)
-        if early is None:
-            render_pdf(work, target, options)
-            return
-        # What a user can get wrong is reported before the child gets the book.
-        page_geometry(options.page_size, options.gutter)
-        read_user_css(options.css)
-        early.run(
-            render_pdf,
-            work,
-            target,
-            options,
-            False,
-            timeout=options.timeout,
-            max_memory=options.max_memory,
-            what="the PDF",
-        )
+        render_pdf(work, target, options)

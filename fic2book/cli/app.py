@@ -24,9 +24,9 @@ import typer
 
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
-from fic2book.limits import parse_seconds, parse_size
 from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 from fic2book.pagesize import PageSize, length_mm
+from fic2book.units import parse_seconds, parse_size
 
 PROG = "fic2book"
 

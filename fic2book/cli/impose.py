@@ -116,15 +116,6 @@ Scale = Annotated[
     ),
 ]
 
-Margin = Annotated[
-    str,
-    typer.Option(
-        metavar="LENGTH",
-        help="Keep this clear along the sheet's edges (your printer's border), e.g. 5mm.",
-        rich_help_panel=SHEETS_PANEL,
-    ),
-]
-
 
 def impose_settings(
     *,
@@ -140,11 +131,9 @@ def impose_settings(
     paper: str | None,
     position: str,
     scale: str,
-    margin: str = "0mm",
 ) -> ImposeSettings:
     """The checked settings from the command line's options."""
     from fic2book.printing.creep import parse_paper
-    from fic2book.printing.sheets import parse_length
     from fic2book.printing.signatures import Signatures, parse_signatures
 
     if signature is not None and signatures is not None:
@@ -172,7 +161,6 @@ def impose_settings(
         position=position.strip().lower().replace("center", "centre"),
         scale=scale.strip().lower(),
         split=split,
-        margin=parse_length(margin, "--margin"),
     )
     settings.check()
     return settings
@@ -204,7 +192,6 @@ def impose(
     paper: PaperOption = None,
     position: Position = "centre",
     scale: Scale = "fit",
-    margin: Margin = "0mm",
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
@@ -230,7 +217,6 @@ def impose(
             paper=paper,
             position=position,
             scale=scale,
-            margin=margin,
         )
         result = impose_pdf(source, target, settings)
     if not quiet:

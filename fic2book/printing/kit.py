@@ -13,9 +13,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +30,7 @@ from fic2book.printing.layouts import get_layout
 from fic2book.printing.plan import ImposeSettings
 from fic2book.printing.signatures import default_sheets
 from fic2book.printing.wrapcover import WrapGeometry, write_wrap_cover
+from fic2book.sandbox import run_limited
 
 #: Paper assumed for the spine when none is given: 80 gsm office paper.
 DEFAULT_PAPER = "80gsm"
@@ -89,19 +87,6 @@ def _warm_up(work: Work, options: RenderOptions) -> CoverImage | None:
     return _front_cover(work, options)
 
 
-@contextlib.contextmanager
-def _prestart_pdf(backend: Any, options: RenderOptions) -> Iterator[None]:
-    """Fork the text block's render child before the work is read, as ``convert`` does."""
-    from fic2book.limits import Prestarted, prestarted
-
-    ready = getattr(backend, "warm_up", None)
-    if ready is None or not (options.timeout or options.max_memory) or not hasattr(os, "fork"):
-        yield
-        return
-    with prestarted({backend.name: Prestarted(ready)}):
-        yield
-
-
 def _text_block(
     source: Path, folder: Path, settings: KitSettings
 ) -> tuple[Work, Path, Fit | None, CoverImage | None]:
@@ -117,22 +102,20 @@ def _text_block(
     render = settings.render.replace(pdf_cover=False)
     textblock = folder / "textblock.pdf"
     impose_settings = settings.impose
-    with _prestart_pdf(backend, render):
-        work = prepare(read_work(source), settings.render)
-        if settings.fit_signatures:
-            # Several renders, each forking a child: no thread may run meanwhile.
-            fit = fit_text_block(
-                work,
-                textblock,
-                render,
-                signature_pages(impose_settings),
-                extra_pages=4 * impose_settings.flyleaves,
-            )
-            return work, textblock, fit, _front_cover(work, settings.render)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            front = pool.submit(_warm_up, work, settings.render)
-            write_atomically(backend, work, textblock, render)
-            return work, textblock, None, front.result()
+    work = prepare(read_work(source), settings.render)
+    if settings.fit_signatures:
+        fit = fit_text_block(
+            work,
+            textblock,
+            render,
+            signature_pages(impose_settings),
+            extra_pages=4 * impose_settings.flyleaves,
+        )
+        return work, textblock, fit, _front_cover(work, settings.render)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        front = pool.submit(_warm_up, work, settings.render)
+        write_atomically(backend, work, textblock, render)
+        return work, textblock, None, front.result()
 
 
 def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) -> Kit:
@@ -142,8 +125,20 @@ def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) ->
     checked before the (slow) text block is rendered.
     """
     settings = settings or KitSettings()
+    settings.impose.check()
+    chosen = settings
+    # Reading, layout, imposition and covers all run under --timeout and --max-memory.
+    return run_limited(
+        lambda: _make_kit(source, folder, chosen),
+        timeout=settings.render.timeout,
+        max_memory=settings.render.max_memory,
+        what=f"binding {source}",
+    )
+
+
+def _make_kit(source: Path, folder: Path, settings: KitSettings) -> Kit:
+    """:func:`make_kit`'s work, in the sandboxed child."""
     impose_settings = settings.impose
-    impose_settings.check()
     work, textblock, fit, front = _text_block(source, folder, settings)
     imposition = impose(textblock, folder / "sheets.pdf", impose_settings)
     trim = _trim(textblock)

@@ -40,10 +40,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from fic2book.errors import Fic2BookError
-from fic2book.limits import human_size
 from fic2book.options import RenderOptions
 from fic2book.render import render_template
 from fic2book.resources import data_path
+from fic2book.units import human_size
 from fic2book.web import jobs
 from fic2book.web.choices import TRIM_LABELS, formats_from, offered_formats, options_from
 from fic2book.web.security import PREVIEW_CSP, SecurityHeaders, TokenGate

@@ -2,7 +2,7 @@
 
 An upload is untrusted input, so reading it (for its details or a preview) and making its
 books happen in a forked child under the CLI's ``--timeout`` and ``--max-memory``
-(:func:`fic2book.limits.run_limited`), exactly as ``convert`` renders its books.  The child
+(:func:`fic2book.sandbox.run_limited`), exactly as ``convert`` converts its works.  The child
 leaves its result in a file of the upload's private folder (JSON, XHTML, PNG or the book):
 nothing but an exception crosses back, and the server's own memory never holds a parsed work.
 
@@ -29,9 +29,10 @@ from typing import Any
 from markupsafe import Markup
 
 from fic2book.errors import Fic2BookError, RenderError
-from fic2book.limits import check_input_size, run_limited
+from fic2book.limits import check_input_size
 from fic2book.model import Work
 from fic2book.options import RenderOptions
+from fic2book.sandbox import run_limited
 
 #: What the page shows of ``inspect --json`` (the rest stays on the server's side).
 SHOWN_FIELDS = (

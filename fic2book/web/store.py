@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fic2book.limits import human_size
+from fic2book.units import human_size
 
 #: Longest file name shown on the page, in characters.
 MAX_DISPLAY_NAME = 120

@@ -1,4 +1,9 @@
-"""The limits of fic2book.limits: sizes, time-outs and memory caps, in-process and fast."""
+"""The limits: sizes, time-outs and memory caps on the whole conversion of a work.
+
+``fic2book.units`` parses the options, ``fic2book.limits`` checks input sizes, and
+``fic2book.sandbox.run_limited`` runs one work's conversion in a forked child under
+``--timeout`` and ``--max-memory``; hitting either is one line and exit 6.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,9 @@ from pathlib import Path
 import pytest
 
 from fic2book.errors import InputError, RenderError, UsageError
-from fic2book.limits import (
-    Prestarted,
-    check_data_size,
-    check_input_size,
-    parse_seconds,
-    parse_size,
-    prestarted,
-    run_limited,
-    take_prestarted,
-)
+from fic2book.limits import check_data_size, check_input_size
+from fic2book.sandbox import inside_sandbox, run_limited
+from fic2book.units import parse_seconds, parse_size
 
 
 @pytest.mark.parametrize(
@@ -70,8 +68,11 @@ def test_input_size(tmp_path: Path) -> None:
 def test_child_result_and_errors(tmp_path: Path) -> None:
     """The child's file is kept; its Fic2BookError and its bugs come back as themselves."""
     target = tmp_path / "out"
-    run_limited(lambda: target.write_text("done"), timeout=30, max_memory=None, what="x")
+    assert run_limited(lambda: target.write_text("done"), timeout=30, max_memory=None, what="x")
     assert target.read_text() == "done"
+    assert run_limited(lambda: {"pid": os.getpid()}, timeout=30, max_memory=None, what="x") != {
+        "pid": os.getpid()
+    }
 
     def fails() -> None:
         raise InputError("bad input in the child")
@@ -92,6 +93,20 @@ def test_timeout_kills_the_child() -> None:
         run_limited(lambda: time.sleep(30), timeout=0.5, max_memory=None, what="the PDF")
 
 
+def test_without_limits_or_inside_the_sandbox_the_task_runs_here() -> None:
+    """No fork without limits, and none nested: the outer child's limits already apply."""
+    assert run_limited(os.getpid, timeout=0, max_memory=0, what="x") == os.getpid()
+    assert not inside_sandbox()
+
+    def nested() -> tuple[int, int, bool]:
+        inner = run_limited(os.getpid, timeout=30, max_memory=2 * 1024**3, what="y")
+        return os.getpid(), inner, inside_sandbox()
+
+    outer, inner, inside = run_limited(nested, timeout=30, max_memory=None, what="x")
+    assert outer == inner != os.getpid()
+    assert inside
+
+
 def test_memory_cap() -> None:
     """A render that wants more than --max-memory gets a one-line RenderError."""
 
@@ -103,8 +118,8 @@ def test_memory_cap() -> None:
         run_limited(hog, timeout=60, max_memory=1024**3, what="the PDF")
 
 
-def test_pdf_memory_cap_through_the_cli(tmp_path: Path) -> None:
-    """The PDF backend runs under the cap: a tiny --max-memory fails cleanly (exit 6)."""
+def test_memory_cap_through_the_cli(tmp_path: Path) -> None:
+    """The whole conversion runs under the cap: a tiny --max-memory fails cleanly (exit 6)."""
     from typer.testing import CliRunner
 
     from fic2book.cli import app
@@ -126,76 +141,67 @@ def test_pdf_memory_cap_through_the_cli(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-# ---- a render child forked before the book exists (Prestarted) -------------------------------
-# Jobs cross a pipe, so they are module-level functions.
+# ---- the whole conversion of a work runs under the limits -----------------------------------
 
 
-def _write(path: Path, text: str) -> None:
-    path.write_text(f"{text} {os.environ.get('FIC2BOOK_READY', '-')}")
+def _tiny_paragraphs(path: Path, megabytes: int) -> Path:
+    """An HTML file of ``<p>a</p>`` lines: the most memory per input byte of any reader."""
+    count = megabytes * 1024 * 1024 // 9
+    path.write_text("<title>Tiny</title>" + "<p>a</p>\n" * count, encoding="utf-8")
+    return path
 
 
-def _fail(message: str) -> None:
-    raise InputError(message)
+def _convert(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fic2book", "convert", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
 
 
-def _hog() -> None:
-    blocks = [bytearray(64 * 1024**2) for _ in range(64)]  # 4 GiB
-    del blocks
+@pytest.mark.parametrize(
+    "cap",
+    [
+        "300M",
+        "400M",
+        pytest.param("600M", marks=pytest.mark.slow),
+        pytest.param("900M", marks=pytest.mark.slow),
+    ],
+)
+def test_hitting_max_memory_is_one_line_and_exit_6(tmp_path: Path, cap: str) -> None:
+    """Reading, cleaning and writing are all under --max-memory; the end is one clean line.
+
+    At 300M and 600M the child once printed "Exception ignored in sys.unraisablehook"
+    noise, at 400M a 45-line traceback (libxml2 reports a failed allocation as a parse error).
+    """
+    source = _tiny_paragraphs(tmp_path / "tiny.html", 8)
+    result = _convert(source, "--to", "epub,pdf", "--max-memory", cap, "-o", "out/", cwd=tmp_path)
+    assert result.returncode == 6, result.stderr[-3000:]
+    assert result.stderr.splitlines() == [
+        f"fic2book: cannot render: converting {source} needed more than "
+        f"{cap[:-1]} MiB of memory (--max-memory)"
+    ]
+    assert not [path for path in tmp_path.rglob("*") if path.name.startswith(".fic2book-")]
 
 
-def _get_ready() -> None:
-    # Runs in the child before the job arrives; the job sees what it did.
-    os.environ["FIC2BOOK_READY"] = "ready"
+def test_timeout_bounds_reading_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    """--timeout stops the conversion wherever it is; a killed child's temporary file goes."""
+    from fic2book.options import RenderOptions
+    from fic2book.pipeline import convert_file
+
+    source = Path(__file__).resolve().parent.parent / "data" / "no-office-relations.txt"
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(RenderError, match=r"^converting .* took longer than 0\.2 s \(--timeout\)$"):
+        convert_file(source, ["epub", "pdf"], out, RenderOptions(timeout=0.2, max_memory=0))
+    assert [path.name for path in out.iterdir() if path.name.startswith(".fic2book-")] == []
 
 
-def test_prestarted_child_gets_ready_then_runs_the_job(tmp_path: Path) -> None:
-    child = Prestarted(_get_ready)
-    target = tmp_path / "out"
-    child.run(_write, target, "done", timeout=30, max_memory=None, what="x")
-    assert target.read_text() == "done ready"
-    assert "FIC2BOOK_READY" not in os.environ  # it happened in the child
-    with pytest.raises(RuntimeError):
-        child.run(_write, target, "again", timeout=30, max_memory=None, what="x")
-
-
-def test_prestarted_child_errors_and_limits_come_back() -> None:
-    with pytest.raises(InputError, match="bad input in the child"):
-        Prestarted(_get_ready).run(
-            _fail, "bad input in the child", timeout=30, max_memory=None, what="x"
-        )
-    with pytest.raises(RenderError, match=r"took longer than 0\.5 s \(--timeout\)"):
-        Prestarted(_get_ready).run(time.sleep, 30, timeout=0.5, max_memory=None, what="the PDF")
-    with pytest.raises(RenderError, match=r"more than 1 GiB of memory \(--max-memory\)"):
-        Prestarted(_get_ready).run(_hog, timeout=60, max_memory=1024**3, what="the PDF")
-
-
-def test_prestarted_child_that_fails_or_hangs_getting_ready(tmp_path: Path) -> None:
-    def broken() -> None:
-        raise OSError("no Pango here")
-
-    with pytest.raises(OSError, match="no Pango here"):
-        Prestarted(broken).run(_write, tmp_path / "x", "x", timeout=30, max_memory=None, what="x")
-    assert not (tmp_path / "x").exists()
-    # A child stuck getting ready never reads its job: the timeout still stops it.
-    with pytest.raises(RenderError, match="took longer"):
-        Prestarted(lambda: time.sleep(60)).run(
-            _write, tmp_path / "y", "y" * 1_000_000, timeout=0.5, max_memory=None, what="x"
-        )
-
-
-def test_unused_prestarted_children_are_stopped() -> None:
-    child = Prestarted(lambda: time.sleep(60))
-    pid = child._pid
-    with prestarted({"pdf": child}):
-        assert take_prestarted("epub") is None
-    # Leaving the block stopped and reaped the child nobody took.
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    assert take_prestarted("pdf") is None
-
-
-def test_convert_renders_the_pdf_in_the_prestarted_child(tmp_path: Path) -> None:
-    """With the default limits this process never imports WeasyPrint: the child did it all."""
+def test_library_call_without_limits_runs_in_process(tmp_path: Path) -> None:
+    """convert_file forks only to apply limits: without them this process does the work."""
     source = Path(__file__).resolve().parent.parent / "data" / "no-office-relations.txt"
     code = (
         "import sys; from pathlib import Path\n"
@@ -204,9 +210,9 @@ def test_convert_renders_the_pdf_in_the_prestarted_child(tmp_path: Path) -> None
         "limits = dict(timeout=0, max_memory=0) if sys.argv[2] == 'off' else {}\n"
         f"source = Path({str(source)!r})\n"
         "convert_file(source, ['pdf'], Path(sys.argv[1]), RenderOptions(**limits))\n"
-        "print('weasyprint' in sys.modules)\n"
+        "print('weasyprint' in sys.modules, 'fic2book.readers.text' in sys.modules)\n"
     )
-    for limits, imported in (("on", "False"), ("off", "True")):
+    for limits, imported in (("on", "False False"), ("off", "True True")):
         book = tmp_path / f"{limits}.pdf"
         out = subprocess.run(
             [sys.executable, "-c", code, str(book), limits],
@@ -216,3 +222,38 @@ def test_convert_renders_the_pdf_in_the_prestarted_child(tmp_path: Path) -> None
         )
         assert out.stdout.strip() == imported
         assert book.read_bytes().startswith(b"%PDF-")
+
+
+def test_batch_bounds_each_work(tmp_path: Path) -> None:
+    """A work over --max-memory fails alone in a batch; the other works get their books."""
+    library = tmp_path / "lib"
+    library.mkdir()
+    _tiny_paragraphs(library / "hog.html", 8)
+    (library / "ok.txt").write_text("Title: OK\nAuthor: A\n\nHello there.\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "fic2book", "batch", "lib", "-o", "out", "--max-memory", "300M"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert "Traceback" not in result.stderr
+    assert "needed more than 300 MiB of memory (--max-memory)" in result.stdout + result.stderr
+    assert [book.name for book in (tmp_path / "out").rglob("*.epub")] == ["OK - A.epub"]
+
+
+def test_progress_stages_reach_the_parent() -> None:
+    """What the child reports (reading, laying out the PDF) reaches the parent's listener."""
+    from fic2book.progress import listening, report
+
+    seen: list[str] = []
+
+    def task() -> int:
+        report("Writing the EPUB")
+        report("Laying out\nthe PDF")
+        return 1
+
+    with listening(seen.append):
+        assert run_limited(task, timeout=30, max_memory=None, what="x") == 1
+    assert seen == ["Writing the EPUB", "Laying out the PDF"]
