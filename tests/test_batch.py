@@ -546,7 +546,9 @@ def test_ctrl_c_stops_cleanly_with_a_summary(slow_library: Path, tmp_path: Path)
     data = report_of(report)
     assert data["summary"]["interrupted"] is True
     done = data["summary"]["converted"]
-    assert 2 <= done < 24
+    # Books seen on disk may be one ahead of the summary: a worker can finish writing a book
+    # between the signal and the runner collecting its result, so the count is not exact.
+    assert 1 <= done < 24
     assert data["summary"]["not_processed"] == 24 - done
     for name in books(out):
         assert_complete(out / name)

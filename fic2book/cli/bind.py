@@ -23,6 +23,7 @@ from fic2book.cli.app import (
 from fic2book.cli.impose import (
     Flyleaves,
     Layout,
+    Margin,
     Marks,
     PaperOption,
     Position,
@@ -71,6 +72,7 @@ def bind(
     ] = False,
     position: Position = "centre",
     scale: Scale = "fit",
+    margin: Margin = "0mm",
     cover: Cover = None,
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
@@ -100,6 +102,7 @@ def bind(
             paper=paper,
             position=position,
             scale=scale,
+            margin=margin,
         )
         options = render_options(
             page_size=trim,

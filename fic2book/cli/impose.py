@@ -116,6 +116,15 @@ Scale = Annotated[
     ),
 ]
 
+Margin = Annotated[
+    str,
+    typer.Option(
+        metavar="LENGTH",
+        help="Keep this clear along the sheet's edges (your printer's border), e.g. 5mm.",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+
 
 def impose_settings(
     *,
@@ -131,9 +140,11 @@ def impose_settings(
     paper: str | None,
     position: str,
     scale: str,
+    margin: str = "0mm",
 ) -> ImposeSettings:
     """The checked settings from the command line's options."""
     from fic2book.printing.creep import parse_paper
+    from fic2book.printing.sheets import parse_length
     from fic2book.printing.signatures import Signatures, parse_signatures
 
     if signature is not None and signatures is not None:
@@ -161,6 +172,7 @@ def impose_settings(
         position=position.strip().lower().replace("center", "centre"),
         scale=scale.strip().lower(),
         split=split,
+        margin=parse_length(margin, "--margin"),
     )
     settings.check()
     return settings
@@ -192,6 +204,7 @@ def impose(
     paper: PaperOption = None,
     position: Position = "centre",
     scale: Scale = "fit",
+    margin: Margin = "0mm",
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
@@ -217,6 +230,7 @@ def impose(
             paper=paper,
             position=position,
             scale=scale,
+            margin=margin,
         )
         result = impose_pdf(source, target, settings)
     if not quiet:

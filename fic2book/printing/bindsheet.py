@@ -49,6 +49,35 @@ def _print_steps(settings: ImposeSettings, files: dict[str, str]) -> list[str]:
     return [f"Print {files['sheets']} at 100 % (actual size), double-sided, flip on {edge} edge."]
 
 
+def _steps(
+    imposition: Imposition,
+    settings: ImposeSettings,
+    files: dict[str, str],
+    stations: list[float],
+    cover: WrapGeometry,
+) -> list[str]:
+    """The printing, folding, sewing and casing steps, in order."""
+    book = imposition.book
+    steps = [
+        f"Print {files['calibration']} at 100 %, double-sided: the ruler must measure 100 mm "
+        "and the two crosses coincide against the light.",
+        *_print_steps(settings, files),
+        *(f"Fold each sheet: {step[0].lower()}{step[1:]}" for step in folding_steps(book.layout)),
+        "Nest the folded sheets of each signature in order, sheet 1 outermost "
+        "(see the signatures below); stack the signatures in order.",
+        "Check the spine: the spine marks form one diagonal when the signatures are in order.",
+        f"Pierce the {settings.sewing_stations} sewing stations through each signature's "
+        f"centre fold, {', '.join(f'{s:g}' for s in stations)} mm from the head; sew.",
+    ]
+    if book.layout.cells > 2:
+        steps.append("Cut open the head and fore-edge folds (or trim the book block).")
+    steps.append(
+        f"Print {files['cover']} on a {_cover_sheet(cover)} sheet at 100 %; cut at the crop "
+        f"marks and score the spine folds ({_mm(cover.spine):g} mm apart)."
+    )
+    return steps
+
+
 def binding_data(
     imposition: Imposition,
     settings: ImposeSettings,
@@ -77,23 +106,7 @@ def binding_data(
         )
     stations = [_mm(x) for x in station_offsets(trim[1], settings.sewing_stations)]
     sheet_name = settings.sheet
-    steps = [
-        f"Print {files['calibration']} at 100 %, double-sided: the ruler must measure 100 mm "
-        "and the two crosses coincide against the light.",
-        *_print_steps(settings, files),
-        *(f"Fold each sheet: {step[0].lower()}{step[1:]}" for step in folding_steps(book.layout)),
-        "Nest the folded sheets of each signature in order, sheet 1 outermost "
-        "(see the signatures below); stack the signatures in order.",
-        "Check the spine: the spine marks form one diagonal when the signatures are in order.",
-        f"Pierce the {settings.sewing_stations} sewing stations through each signature's "
-        f"centre fold, {', '.join(f'{s:g}' for s in stations)} mm from the head; sew.",
-    ]
-    if book.layout.cells > 2:
-        steps.append("Cut open the head and fore-edge folds (or trim the book block).")
-    steps.append(
-        f"Print {files['cover']} on a {_cover_sheet(cover)} sheet at 100 %; cut at the crop "
-        f"marks and score the spine folds ({_mm(cover.spine):g} mm apart)."
-    )
+    steps = _steps(imposition, settings, files, stations, cover)
     return {
         "layout": book.layout.name,
         "trim_mm": [_mm(trim[0]), _mm(trim[1])],

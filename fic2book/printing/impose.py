@@ -199,7 +199,7 @@ def impose(source: Path, target: Path, settings: ImposeSettings | None = None) -
     trims = [(box[2], box[3]) for box in boxes]
     largest = (max(t[0] for t in trims), max(t[1] for t in trims))
     book = plan_book(layout, len(forms), settings.signatures, settings.flyleaves)
-    geometry = plan_sheet(layout, settings.sheet, largest, settings.scale)
+    geometry = plan_sheet(layout, settings.sheet, largest, settings.scale, settings.margin)
     sides = plan_sides(
         book, geometry, settings, lambda number: trims[number - 1] if number else trims[0]
     )

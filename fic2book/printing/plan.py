@@ -44,6 +44,8 @@ class ImposeSettings:
     scale: str = "fit"
     #: One file per signature as well as the whole set.
     split: bool = False
+    #: Points kept clear along the sheet's edges (a printer's unprintable border).
+    margin: float = 0.0
     sewing_stations: int = 3
 
     def check(self) -> Layout:
@@ -62,6 +64,8 @@ class ImposeSettings:
                 raise UsageError(f"--marks takes {', '.join(MARKS)}, not {mark!r}")
         if not 2 <= self.sewing_stations <= 12:
             raise UsageError("sewing stations must be 2 to 12")
+        if not 0 <= self.margin <= 72:
+            raise UsageError("--margin must be 0 to 1 inch")
         if not 0.5 <= self.creep_factor <= 3:
             raise UsageError("the creep factor must be 0.5 to 3")
         return layout
@@ -75,6 +79,8 @@ class SheetGeometry:
     height: float
     cols: int
     rows: int
+    #: Clear border along the sheet's edges, points.
+    margin: float = 0.0
 
     @property
     def cell_width(self) -> float:
@@ -93,6 +99,29 @@ class SheetGeometry:
         return x0, y1 - self.cell_height, x0 + self.cell_width, y1
 
     @property
+    def room(self) -> tuple[float, float]:
+        """Room for a page in any cell: the cell less the margin on the sheet's edges.
+
+        Every cell of a grid side touches one edge (two in a single row or column), so the
+        same room fits all and every page gets the same scale.
+        """
+        return (
+            self.cell_width - self.margin * (2 if self.cols == 1 else 1),
+            self.cell_height - self.margin * (2 if self.rows == 1 else 1),
+        )
+
+    def room_rect(self, col: int, row: int) -> Rect:
+        """The cell less the margin along whichever of its sides are the sheet's edges."""
+        x0, y0, x1, y1 = self.cell_rect(col, row)
+        m = self.margin
+        return (
+            x0 + (m if col == 0 else 0),
+            y0 + (m if row == self.rows - 1 else 0),
+            x1 - (m if col == self.cols - 1 else 0),
+            y1 - (m if row == 0 else 0),
+        )
+
+    @property
     def natural_edge(self) -> str:
         """``short`` or ``long``: the edge the sheet turns over when the back is seen."""
         return "short" if self.width > self.height else "long"
@@ -102,7 +131,9 @@ def _fit(cell: tuple[float, float], trim: tuple[float, float]) -> float:
     return min(cell[0] / trim[0], cell[1] / trim[1])
 
 
-def plan_sheet(layout: Layout, sheet: str, trim: tuple[float, float], scale: str) -> SheetGeometry:
+def plan_sheet(
+    layout: Layout, sheet: str, trim: tuple[float, float], scale: str, margin: float = 0.0
+) -> SheetGeometry:
     """Turn the sheet so the ``trim``-size pages get the most room in their cells.
 
     At ``scale="none"`` a trim that fits neither way is a usage error naming the smallest
@@ -110,29 +141,32 @@ def plan_sheet(layout: Layout, sheet: str, trim: tuple[float, float], scale: str
     """
     width, height = parse_size(sheet)
     options = [
-        SheetGeometry(w, h, layout.cols, layout.rows)
+        SheetGeometry(w, h, layout.cols, layout.rows, margin)
         for w, h in (
             (max(width, height), min(width, height)),
             (min(width, height), max(width, height)),
         )
     ]
-    options.sort(key=lambda g: -_fit((g.cell_width, g.cell_height), trim))
+    options.sort(key=lambda g: -_fit(g.room, trim))
     best = options[0]
-    if scale == "none" and _fit((best.cell_width, best.cell_height), trim) < 1 - 1e-6:
-        hint = _sheet_that_fits(layout, trim)
+    if min(best.room) <= 0:
+        raise UsageError(f"--margin leaves no room on a {sheet} sheet")
+    if scale == "none" and _fit(best.room, trim) < 1 - 1e-6:
+        hint = _sheet_that_fits(layout, trim, margin)
         advice = f"; {hint} would hold it at 100 %" if hint else ""
         raise UsageError(
             f"a {describe_size(trim)} page does not fit one {layout.name} cell of a {sheet} sheet "
-            f"({describe_size((best.cell_width, best.cell_height))}){advice}, "
+            f"({describe_size(best.room)}){advice}, "
             "or use --scale fit"
         )
     return best
 
 
-def _sheet_that_fits(layout: Layout, trim: tuple[float, float]) -> str | None:
+def _sheet_that_fits(layout: Layout, trim: tuple[float, float], margin: float) -> str | None:
     for name, (width, height) in SHEET_SIZES.items():
         for w, h in ((width, height), (height, width)):
-            if w / layout.cols >= trim[0] - 1e-6 and h / layout.rows >= trim[1] - 1e-6:
+            room = SheetGeometry(w, h, layout.cols, layout.rows, margin).room
+            if room[0] >= trim[0] - 1e-6 and room[1] >= trim[1] - 1e-6:
                 return name
     return None
 
@@ -182,8 +216,8 @@ def place(
     shift: float,
 ) -> tuple[Rect, float, bool]:
     """Where a ``trim``-size page goes in ``cell``: its rect, scale and spine side."""
-    x0, y0, x1, y1 = geometry.cell_rect(cell.col, cell.row)
-    scale = 1.0 if settings.scale == "none" else _fit((x1 - x0, y1 - y0), trim)
+    x0, y0, x1, y1 = geometry.room_rect(cell.col, cell.row)
+    scale = 1.0 if settings.scale == "none" else _fit(geometry.room, trim)
     width, height = trim[0] * scale, trim[1] * scale
     # A recto's spine is its left edge; half a turn puts it on the right.
     spine_left = recto != cell.rotated

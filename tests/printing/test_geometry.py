@@ -177,3 +177,24 @@ def test_marks_stay_outside_the_trim(tmp_path: Path, layout: str) -> None:
                 assert x1 - x0 == pytest.approx(2 * ON_FOLD)
                 kinds.add("spine")
     assert kinds == {"sewing", "line", "spine"}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_margin_keeps_pages_off_the_sheet_edges(tmp_path: Path, layout: str) -> None:
+    book = numbered_pdf(tmp_path / "book.pdf", 8)
+    settings = ImposeSettings(layout=layout, margin=parse_length("10mm"))
+    impose(book, tmp_path / "s.pdf", settings)
+    with pikepdf.open(tmp_path / "s.pdf") as pdf:
+        for page in pdf.pages:
+            width, height = float(page.MediaBox[2]), float(page.MediaBox[3])
+            rects = _page_rects(page)
+            assert rects
+            for x0, y0, x1, y1 in rects:
+                assert min(x0, y0, width - x1, height - y1) >= 10 * MM - 0.01
+
+
+def test_a_margin_too_wide_for_100_percent_says_so(tmp_path: Path) -> None:
+    book = numbered_pdf(tmp_path / "book.pdf", 4, size=(148 * MM, 210 * MM))
+    settings = ImposeSettings(scale="none", margin=parse_length("5mm"))
+    with pytest.raises(UsageError, match="b4 would hold it at 100 %"):
+        impose(book, tmp_path / "s.pdf", settings)
