@@ -801,6 +801,8 @@ class _Phrasing:
         self.pending_br = 0
         self.has_content = False
         self.has_image = False
+        # A <br> was just written: the next text starts a line.
+        self.after_break = False
 
     # -- feeding
 
@@ -881,11 +883,12 @@ class _Phrasing:
             if blank:
                 return
             self._flush_breaks()
-        if not self.has_content:
+        if not self.has_content or self.after_break:
             if blank:
                 return
-            # Layout whitespace before a block's first word (after a <br> run, typically).
-            value = value.lstrip(" \t\n\r\f")
+            # Layout whitespace before a block's (or a line's) first word.
+            value = value.lstrip(_LAYOUT_SPACE)
+            self.after_break = False
         target, last = self._materialise()
         if last is None:
             target.text = (target.text or "") + value
@@ -900,6 +903,10 @@ class _Phrasing:
         count, self.pending_br = self.pending_br, 0
         if count == 0 or not self.has_content:
             return
+        if self.block is not None:
+            # A line ends at the break: a space before it would be set at the line's end.
+            _trim_end(self.block)
+        self.after_break = True
         if not self.split_breaks:
             for _ in range(min(count, 2)):
                 self._append(etree.Element("br"))
@@ -942,13 +949,14 @@ class _Phrasing:
         """Close the current block and start a fresh one for whatever follows."""
         block = self.block
         if block is not None and self.has_content:
+            _trim_end(block)
             if self.tag in ("p", "div") and not self.has_image and is_divider(text_of(block)):
                 self.out.append(BREAK)
             else:
                 self.out.append(block)
         self.block = None
         self.block_last = None
-        self.has_content = self.has_image = False
+        self.has_content = self.has_image = self.after_break = False
         for entry in self.stack:
             entry[1] = entry[2] = None
 
@@ -960,6 +968,32 @@ class _Phrasing:
         if self.split_breaks and trailing >= 3:
             self.out.append(BREAK)
         return self.out
+
+
+#: Source-layout whitespace (not the no-break or zero-width spaces an author typed).
+_LAYOUT_SPACE: Final = " \t\n\r\f"
+
+
+def _trim_end(element: Element) -> bool:
+    """Remove layout whitespace at the end of ``element``, however deep its last text sits.
+
+    AO3 writes a newline before ``</p>``; kept, it is a space set at the end of the last line,
+    and the line breaker then breaks the line before it early, leaving one word alone there.
+    Text is visited backwards (the last child's tail, inside that child, …, the element's own
+    text) until something other than whitespace, or an image, is met; True when it was.
+    """
+    for child in reversed(element):
+        if child.tail:
+            child.tail = child.tail.rstrip(_LAYOUT_SPACE)
+            if child.tail:
+                return True
+        if child.tag in _VOID_INLINE or _trim_end(child):
+            return True
+    if element.text:
+        element.text = element.text.rstrip(_LAYOUT_SPACE)
+        if element.text:
+            return True
+    return False
 
 
 def _phrasing_items(

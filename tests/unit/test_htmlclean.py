@@ -35,6 +35,26 @@ def image_bytes(kind: str = "PNG", size: tuple[int, int] = (3, 2)) -> bytes:
 # ---- paragraphs and breaks ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<p>a b c\n</p>", "<p>a b c</p>"),
+        ("<p> x <em>y </em>\n</p>", "<p>x <em>y</em></p>"),
+        ("<p><em>a <strong>b \n</strong> </em>\t</p>", "<p><em>a <strong>b</strong></em></p>"),
+        ("<div>q <br/>\n</div>", "<p>q</p>"),
+        ("<p>one \n<br/>\n two</p>", "<p>one<br>two</p>"),
+        ("<ul><li>a \n</li></ul>", "<ul><li>a</li></ul>"),
+        ("<h2>Title\n</h2>", "<h2>Title</h2>"),
+        ("<p>a\u00a0</p>", "<p>a&nbsp;</p>"),
+    ],
+)
+def test_layout_whitespace_at_the_edges_of_blocks_and_lines_is_removed(
+    source: str, expected: str
+) -> None:
+    # Kept, a space at a line's end makes the PDF break the line before it early (issue 11).
+    assert clean(source) == expected
+
+
 def test_br_runs_become_paragraphs_and_scene_breaks() -> None:
     out = clean("<p>one<br/>two<br/><br/>three<br/> <br/>&nbsp;<br/>four</p>")
     assert out == '<p>one<br>two</p><p>three</p><hr class="scene-break"><p>four</p>'
