@@ -15,8 +15,8 @@ before :func:`fic2book.sanitize.clean_html`.  The work happens on an lxml tree i
    unwrapped.
 3. **Images.**  A relative ``src`` is offered to the reader's ``load_asset``; a found image
    is embedded under its asset href, anything else (a remote URL, a missing file) becomes a
-   visible ``<span class="image-placeholder">[Image: ALT]</span>`` with a warning.  Nothing is
-   ever fetched.
+   visible ``<span class="image-placeholder">[Image: ALT]</span>`` (``[Image]`` without alt
+   text) with a warning.  Nothing is ever fetched.
 4. **Structure.**  The tree is rebuilt so that it is valid XHTML whatever the input nesting:
    runs of ``<br>`` inside a paragraph split it (two = a paragraph break, three or more = a
    scene break), a block inside a paragraph or inside inline markup closes the paragraph and
@@ -728,30 +728,20 @@ def _prepare_image(element: Element, load_asset: AssetLoader | None, context: st
             else:
                 element.set(name, str(number))
         return
-    label = alt or _image_name(src) or "image"
+    # Without alt text the reader learns only that a picture was here: a file name is no
+    # description (often a hash such as "760f07f8….png").
+    label = f"[Image: {alt}]" if alt else "[Image]"
     shown = src if len(src) <= 80 else src[:77] + "..."
     if src and is_remote(src):
-        logger.warning("%s: image %s not fetched; shown as [Image: %s]", context, shown, label)
+        logger.warning("%s: image %s not fetched; shown as %s", context, shown, label)
     else:
-        logger.warning(
-            "%s: image %r not found next to the input; shown as [Image: %s]", context, src, label
-        )
+        logger.warning("%s: image %r not found next to the input; shown as %s", context, src, label)
     placeholder = etree.Element("span", {"class": "image-placeholder"})
-    placeholder.text = f"[Image: {label}]"
+    placeholder.text = label
     placeholder.tail = element.tail
     parent = element.getparent()
     if parent is not None:
         parent.replace(element, placeholder)
-
-
-def _image_name(src: str) -> str:
-    """The file name an image URL ends with; nothing for ``data:`` and other opaque URLs."""
-    parts = urlsplit(src.strip())
-    if parts.scheme and parts.scheme.lower() not in ("http", "https", "file", "ftp"):
-        return ""
-    name = unquote(parts.path).rstrip("/").rsplit("/", 1)[-1]
-    # %00 and other escaped control characters: XML (and so lxml) cannot hold them.
-    return _XML_ILLEGAL.sub("", name)
 
 
 # ---------------------------------------------------------------------------------------------

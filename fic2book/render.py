@@ -11,6 +11,7 @@ EPUB content document and inside the PDF backend's HTML book.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.resources import data_path
+from fic2book.sanitize import plain_text
 
 #: A tag group with more tags than this is a "tag wall": the tag summary shows only its first
 #: :data:`TAGS_SHOWN` tags and points to an appendix after the story that lists every tag.
@@ -38,6 +40,32 @@ def has_tag_wall(work: Work) -> bool:
 def option_styles(options: RenderOptions) -> tuple[str, ...]:
     """Bundled stylesheets (in ``styles/``) that options add after the backend's own."""
     return ("block.css",) if options.style == "block" else ()
+
+
+#: How much of a title a running head holds, in letters (a wide CJK character counts two).
+#: The PDF's font size scales with the page, so about this many fit on every page size.
+RUNNING_HEAD_WIDTH = 60
+
+
+def running_head(text: str, width: int = RUNNING_HEAD_WIDTH) -> str:
+    """Shorten ``text`` to one running-head line, ending in an ellipsis after a whole word.
+
+    Done on the string, not only by CSS: ``text-overflow`` clips the head as drawn, but the
+    clipped words would stay in the PDF's text layer, which must read as what is shown.
+    """
+    text = " ".join(text.split())
+    widths = [2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text]
+    if sum(widths) <= width:
+        return text
+    end, used = 0, 1  # the ellipsis takes one
+    while used + widths[end] <= width:  # stops inside: the whole text is wider
+        used += widths[end]
+        end += 1
+    cut = text[:end]
+    space = cut.rfind(" ")
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 def _format_date(value: dt.date | None) -> str:
@@ -65,6 +93,8 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     )
     env.filters["date"] = _format_date
     env.filters["number"] = _format_number
+    env.filters["plain_text"] = plain_text
+    env.filters["running_head"] = running_head
     env.globals["TAG_ORDER"] = TAG_ORDER
     env.globals["TAG_WALL"] = TAG_WALL
     env.globals["TAGS_SHOWN"] = TAGS_SHOWN

@@ -228,15 +228,44 @@ def _lost_active_content(before: str, after: str) -> bool:
 
 
 def paragraphs(texts: Iterable[str]) -> Markup:
-    """Escape plain-text paragraphs into ``<p>`` elements; ``None``-free, empty strings skipped."""
+    """Escape plain-text paragraphs into ``<p>`` elements; ``None``-free, empty strings skipped.
+
+    Whitespace at a paragraph's edges is dropped: a space before ``</p>`` is set at the end of
+    the last line and makes the PDF break the line before it early.
+    """
     # What Markup("<p>{}</p>").format(t) joined by Markup("\n") gives, in a quarter of the time:
     # escape() is the same escaping (and leaves Markup alone), the rest is a constant frame.
-    return Markup("\n".join(f"<p>{escape(t)}</p>" for t in texts if t.strip()))
+    return Markup("\n".join(f"<p>{escape(t.strip())}</p>" for t in texts if t.strip()))
 
 
 def text_block(text: str) -> Markup:
     """Escape a plain-text field (a summary or note) into paragraphs, one per non-blank line."""
     return paragraphs(text.splitlines())
+
+
+#: Elements after which :func:`plain_text` starts a new line.
+_LINE_ENDS = frozenset(
+    {"p", "div", "li", "dt", "dd", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "hr"}
+)
+
+
+def plain_text(markup: Markup) -> str:
+    """The text of trusted markup, one line per paragraph (or other block, or ``<br>``).
+
+    For places that take text, not markup, such as the PDF's Subject: ``striptags`` would run
+    the paragraphs together ("…for years?A Martin…").
+    """
+    # Imported here: reading a plain-text work needs none of lxml (``inspect`` start-up).
+    from lxml import html as lxml_html
+
+    if not markup.strip():
+        return ""
+    holder = lxml_html.fragment_fromstring(str(markup), create_parent="div")
+    for element in holder.iter():
+        if element.tag == "br" or element.tag in _LINE_ENDS:
+            element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in holder.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def escape_text(text: str) -> Markup:

@@ -6,19 +6,23 @@ real HTML reader and the PDF backend, so these tests see what a reader of the bo
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import itertools
 import re
 import shutil
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
+import pypdf
 import pytest
 
-from fic2book.backends.pdf import PdfBackend
+from fic2book.backends.pdf import PdfBackend, page_geometry
+from fic2book.model import TagGroup, TagKind
 from fic2book.options import RenderOptions
 from fic2book.readers import read_work
-from tests.conftest import DATA
+from tests.conftest import DATA, make_work
 from tests.pdfboxes import Line, Page, Word, pages
 
 pytestmark = pytest.mark.skipif(
@@ -151,3 +155,109 @@ def test_stranded_word_check_tells_a_stranded_word_from_a_long_one() -> None:
 def test_ao3_html_really_ends_paragraphs_with_whitespace() -> None:
     text = ao3_html("T", [["one two", "three four"]])
     assert re.search(r"two\n</p>", text)
+
+
+# ---- words wider than the line (issue 12) --------------------------------------------------
+
+KEYSMASH = "".join("asdfghjkl;"[(n * 7 + n // 3) % 10] for n in range(300))
+LONG_URL = "https://example.com/" + "/".join(f"segment{n}" for n in range(40))
+
+
+MM = 72 / 25.4
+
+
+def right_margin(book: list[Page], index: int) -> float:
+    """Where the text area of page ``index`` ends: mirrored margins, the gutter inside."""
+    geometry = page_geometry("A5")
+    margin = geometry.outer_mm if index % 2 == 0 else geometry.inner_mm
+    return book[index].width - margin * MM
+
+
+def past_the_margin(book: list[Page]) -> list[str]:
+    """Words that end to the right of their page's text area."""
+    return [
+        word.text
+        for index, page in enumerate(book)
+        for line in page.lines
+        for word in line.words
+        if word.x_max > right_margin(book, index) + 0.5
+    ]
+
+
+def test_long_unbreakable_words_are_broken_inside_the_margins(
+    prose: list[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "keysmash.html"
+    chapter = [*prose[:6], f"He wrote {KEYSMASH} and then stopped.", f"See {LONG_URL} now."]
+    source.write_text(ao3_html("Keysmash", [chapter, prose[6:9]]), encoding="utf-8")
+    target = tmp_path / "keysmash.pdf"
+    PdfBackend().write(read_work(source), target, RenderOptions())
+    book = pages(target)
+    assert past_the_margin(book) == []
+    # Every character is on the page, not clipped.
+    text = letters(" ".join(line.text for page in book for line in page.lines))
+    assert letters(KEYSMASH) in text
+    assert letters(LONG_URL) in text
+
+
+# ---- running heads -------------------------------------------------------------------------
+
+LONG_TITLE = (
+    "The Extraordinarily Long and Winding Title of a Work That Never Seems to End No Matter "
+    "How Long You Read It"
+)
+LONG_CHAPTER = (
+    "In Which Our Heroes Discover That the Chapter Title Is Itself Longer Than Any "
+    "Reasonable Running Head Could Hold"
+)
+
+
+def head_lines(page: Page, top_margin_pt: float) -> list[Line]:
+    """The lines set in the page's top margin: its running head."""
+    return [line for line in page.lines if line.y_min < top_margin_pt]
+
+
+def test_running_heads_stay_on_one_line_with_an_ellipsis(prose: list[str], tmp_path: Path) -> None:
+    source = tmp_path / "long.html"
+    text = ao3_html(LONG_TITLE, [prose[:40], prose[40:50]])
+    text = text.replace("<h2>Chapter 1</h2>", f"<h2>Chapter 1: {LONG_CHAPTER}</h2>")
+    source.write_text(text, encoding="utf-8")
+    target = tmp_path / "long.pdf"
+    PdfBackend().write(read_work(source), target, RenderOptions())
+    book = pages(target)
+    top = page_geometry("A5").top_mm / 25.4 * 72
+    heads = {index: head_lines(page, top) for index, page in enumerate(book)}
+    with_heads = {index: lines for index, lines in heads.items() if lines}
+    assert len(with_heads) >= 4, "expected running heads on the story's pages"
+    titles = set()
+    for index, lines in with_heads.items():
+        assert len(lines) == 1, f"page {index + 1}: running head on {len(lines)} lines"
+        (line,) = lines
+        assert line.x_max <= book[index].width
+        assert line.text.endswith("…")
+        titles.add(line.text)
+    # Versos show the work's title, rectos the chapter's, each shortened at a word.
+    assert any(LONG_TITLE.startswith(head[:-1]) for head in titles)
+    assert any(f"Chapter 1: {LONG_CHAPTER}".startswith(head[:-1]) for head in titles)
+    # The outline keeps the whole chapter heading.
+    reader = pypdf.PdfReader(target)
+    assert any(LONG_CHAPTER in str(entry.title) for entry in reader.outline)  # type: ignore[union-attr]
+
+
+# ---- tag summary ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["HermioneGrangerDracoMalfoyHarryPotterRonWeasleyEtc", "x" * 150])
+def test_a_long_first_tag_starts_on_its_label_line(tag: str, tmp_path: Path) -> None:
+    groups = (
+        TagGroup(TagKind.RATING, ("Teen And Up Audiences",)),
+        TagGroup(TagKind.RELATIONSHIPS, (tag, "A/B")),
+    )
+    work = dataclasses.replace(make_work(), tag_groups=groups)
+    target = tmp_path / "tags.pdf"
+    PdfBackend().write(work, target, RenderOptions())
+    book = pages(target)
+    summary = next(p for p in book if any(ln.text == "Tag Summary" for ln in p.lines))
+    label = next(line for line in summary.lines if line.words[0].text == "Relationships:")
+    assert len(label.words) >= 2 and label.words[1].text.startswith(tag[:10])
+    assert past_the_margin(book) == []

@@ -314,7 +314,7 @@ def test_unsafe_content_is_removed_with_a_warning(caplog: pytest.LogCaptureFixtu
     assert "removed unsafe content" in caplog.text
     assert "not fetched" in caplog.text
     assert '<span class="image-placeholder">[Image: A red kite]</span>' in body
-    assert "[Image: string.png]" in body
+    assert "[Image]" in body and "string.png" not in body
     assert "said<em> </em>nothing" in body
     assert work.assets == ()
 
@@ -324,8 +324,9 @@ def test_local_images_are_embedded_and_escapes_refused(tmp_path: Path) -> None:
     assert [(a.href, a.media_type) for a in work.assets] == [("images/lantern.png", "image/png")]
     body = str(work.chapters[0].body)
     assert '<img src="images/lantern.png" alt="A paper lantern"' in body
-    for alt in ("escape", "absolute", "missing.png", "symlink"):
+    for alt in ("escape", "absolute", "symlink"):
         assert f"[Image: {alt}]" in body
+    assert "[Image]" in body and "missing.png" not in body
 
 
 def test_split_calibre_files_concatenated() -> None:
