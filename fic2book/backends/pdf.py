@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fic2book.backends import register
+from fic2book.backends.pdf_words import break_long_words
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.errors import BackendUnavailableError, OutputError, RenderError
 from fic2book.model import Work
@@ -123,7 +124,7 @@ def document_date(work: Work, options: RenderOptions) -> str:
 
 def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> str:
     """Render ``pdf/book.html.j2``: the whole book as one HTML document."""
-    return render_template(
+    html = render_template(
         "pdf/book.html.j2",
         options,
         work=work,
@@ -132,6 +133,7 @@ def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> s
         cover_src=cover.data_url() if cover else None,
         cover_alt=cover_alt(work),
     )
+    return break_long_words(html)
 
 
 def read_user_css(paths: tuple[Path, ...]) -> list[str]:

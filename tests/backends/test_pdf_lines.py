@@ -18,9 +18,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from fic2book.backends.pdf import PdfBackend, page_geometry
+from fic2book.backends.pdf import PdfBackend
 from fic2book.model import TagGroup, TagKind
 from fic2book.options import RenderOptions
+from fic2book.pagesize import page_geometry
 from fic2book.readers import read_work
 from tests.conftest import DATA, make_work
 from tests.pdfboxes import Line, Page, Word, pages
