@@ -1023,7 +1023,9 @@ def block_items(element: Element) -> list[_Item]:
     if tag in ("div", "address", "figure", "blockquote"):
         return _container_items(element, tag, attrib)
     if tag in ("ul", "ol"):
-        return [_list(element, tag, attrib)]
+        result = _list(element, tag, attrib)
+        # A list with nothing in it is nothing (not one empty bullet).
+        return [result] if text_of(result) or result.find(".//img") is not None else []
     if tag == "dl":
         return [_definition_list(element, attrib)]
     if tag == "table":

@@ -601,6 +601,8 @@ def _read_inspired(dl: Element, preface: Preface, source_name: str, images: Asse
     """Keep "Works inspired by this one" as a list at the end of the end notes."""
     items = etree.Element("ul")
     for dd in dl.findall("dd"):
+        if not text_of(dd):
+            continue  # an empty entry (AO3 writes the heading even with no works)
         item = etree.SubElement(items, "li")
         item.text = dd.text
         for child in list(dd):

@@ -262,7 +262,7 @@ def _read_afterword(
         preface.end_notes.append(end)
     children = next((e for e in skin.iter("div") if e.get("id") == "children"), None)
     listing = children.find(".//ul") if children is not None else None
-    if listing is not None:
+    if listing is not None and text_of(listing):  # an empty list is nothing, not a heading
         holder = etree.Element("div")
         etree.SubElement(holder, "p").text = "Works inspired by this one:"
         listing.tail = None
