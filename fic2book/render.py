@@ -4,6 +4,11 @@ Templates are looked up first in ``--template-dir`` and then in the bundled ``te
 folder, so a user can override one file and keep the rest.  Autoescape is always on: the only
 markup a template trusts is the :class:`markupsafe.Markup` that :mod:`fic2book.sanitize` made.
 
+Templates and themes get shared, so they run in Jinja2's sandbox
+(:class:`jinja2.sandbox.SandboxedEnvironment`): a template can read the work and format it, but
+not reach Python's internals (``__class__``, ``__globals__``…) to run code; trying is a
+one-line :class:`~fic2book.errors.RenderError`.
+
 Part templates render XHTML fragments (one ``<section>`` each) that are valid both inside an
 EPUB content document and inside the PDF backend's HTML book.
 """
@@ -17,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
-from fic2book.errors import RenderError
+from fic2book.errors import Fic2BookError, RenderError
 from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.options import RenderOptions
@@ -82,7 +88,7 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     folders = [str(data_path("templates"))]
     if template_dir is not None:
         folders.insert(0, str(template_dir))
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         # Always on, whatever the file suffix: ".html.j2" would not match the default rule.
         autoescape=True,
@@ -116,7 +122,17 @@ def render_template(
     except jinja2.TemplateNotFound as err:
         raise RenderError(f"template {err.name!r} not found") from err
     except jinja2.TemplateError as err:
-        raise RenderError(f"template {name!r}: {err}") from err
+        # SecurityError (the sandbox refused) is a TemplateError too.
+        raise RenderError(f"template {name!r}: {_one_line(err)}") from err
+    except Fic2BookError:
+        raise
+    except Exception as err:
+        # A template is user input: "{{ 1 / 0 }}" is its author's error, not a bug of ours.
+        raise RenderError(f"template {name!r}: {type(err).__name__}: {_one_line(err)}") from err
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 def render_part(

@@ -38,6 +38,7 @@ from fic2book.options import RenderOptions
 from fic2book.progress import report
 from fic2book.render import has_tag_wall, option_styles, render_part, render_template
 from fic2book.resources import data_path
+from fic2book.usercss import clean_user_css
 
 #: Bundled stylesheets, linked from every content document in this order (user CSS after).
 BUNDLED_STYLES: tuple[str, ...] = ("book.css", "epub.css")
@@ -395,7 +396,8 @@ def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
                 uid=f"style_user_{position}",
                 file_name=f"styles/user_{position}.css",
                 media_type="text/css",
-                content=_read_css(path),
+                # Without @import and url()s that would fetch (fic2book/usercss.py).
+                content=clean_user_css(_read_css(path).decode("utf-8"), path).encode("utf-8"),
             )
         )
     return items

@@ -32,6 +32,7 @@ from fic2book.pagesize import PageSize, page_geometry
 from fic2book.progress import report
 from fic2book.render import option_styles, render_template
 from fic2book.resources import data_path
+from fic2book.usercss import clean_user_css
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -141,9 +142,11 @@ def read_user_css(paths: tuple[Path, ...]) -> list[str]:
     sheets = []
     for path in paths:
         try:
-            sheets.append(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise RenderError(f"cannot read stylesheet {path}: {err}") from err
+        # Without @import and url()s that would fetch, as in the EPUB (fic2book/usercss.py).
+        sheets.append(clean_user_css(text, path))
     return sheets
 
 
