@@ -36,7 +36,7 @@ def _pages(pdf: Path, pages: int) -> Path:
     target = pdf.with_name(f"pages-{pages}.pdf")
     with pikepdf.open(pdf) as source, pikepdf.new() as out:
         while len(out.pages) < pages:
-            out.pages.extend(source.pages[: pages - len(out.pages)])
+            out.add_pages_from(source, range(min(len(source.pages), pages - len(out.pages))))
         out.save(target)
     return target
 
