@@ -125,6 +125,8 @@ def test_command_takes_the_binding_options(tmp_path: Path) -> None:
         ["--paper", "cardboard"],
         ["--marks", "glitter"],
         ["--scale", "none", "--sheet", "a6"],
+        ["--stations", "1"],
+        ["--margin", "5"],
     ],
 )
 def test_command_refuses_bad_binding_options(tmp_path: Path, args: list[str]) -> None:

@@ -33,6 +33,7 @@ from fic2book.cli.impose import (
     SignatureCount,
     SignatureList,
     Split,
+    Stations,
     impose_settings,
 )
 
@@ -73,6 +74,7 @@ def bind(
     position: Position = "centre",
     scale: Scale = "fit",
     margin: Margin = "0mm",
+    stations: Stations = 3,
     cover: Cover = None,
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
@@ -103,6 +105,7 @@ def bind(
             position=position,
             scale=scale,
             margin=margin,
+            stations=stations,
         )
         options = render_options(
             page_size=trim,

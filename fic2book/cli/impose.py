@@ -125,6 +125,16 @@ Margin = Annotated[
     ),
 ]
 
+Stations = Annotated[
+    int,
+    typer.Option(
+        "--stations",
+        metavar="N",
+        help="Sewing stations marked on each signature's centre fold (2 to 12).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+
 
 def impose_settings(
     *,
@@ -141,6 +151,7 @@ def impose_settings(
     position: str,
     scale: str,
     margin: str = "0mm",
+    stations: int = 3,
 ) -> ImposeSettings:
     """The checked settings from the command line's options."""
     from fic2book.printing.creep import parse_paper
@@ -173,6 +184,7 @@ def impose_settings(
         scale=scale.strip().lower(),
         split=split,
         margin=parse_length(margin, "--margin"),
+        sewing_stations=stations,
     )
     settings.check()
     return settings
@@ -205,6 +217,7 @@ def impose(
     position: Position = "centre",
     scale: Scale = "fit",
     margin: Margin = "0mm",
+    stations: Stations = 3,
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
@@ -231,6 +244,7 @@ def impose(
             position=position,
             scale=scale,
             margin=margin,
+            stations=stations,
         )
         result = impose_pdf(source, target, settings)
     if not quiet:

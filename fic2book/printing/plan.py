@@ -63,7 +63,7 @@ class ImposeSettings:
             if mark not in MARKS:
                 raise UsageError(f"--marks takes {', '.join(MARKS)}, not {mark!r}")
         if not 2 <= self.sewing_stations <= 12:
-            raise UsageError("sewing stations must be 2 to 12")
+            raise UsageError(f"--stations must be 2 to 12, not {self.sewing_stations}")
         if not 0 <= self.margin <= 72:
             raise UsageError("--margin must be 0 to 1 inch")
         if not 0.5 <= self.creep_factor <= 3:

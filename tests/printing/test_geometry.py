@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -198,3 +199,22 @@ def test_a_margin_too_wide_for_100_percent_says_so(tmp_path: Path) -> None:
     settings = ImposeSettings(scale="none", margin=parse_length("5mm"))
     with pytest.raises(UsageError, match="b4 would hold it at 100 %"):
         impose(book, tmp_path / "s.pdf", settings)
+
+
+def test_sewing_stations_sit_on_the_centre_spread(tmp_path: Path) -> None:
+    # One folio signature of 2 sheets (8 pages): the centre spread 4|5 is on the back of
+    # sheet 2, the innermost; 5 stations there and nowhere else.
+    book = numbered_pdf(tmp_path / "book.pdf", 8, size=(60 * MM, 90 * MM))
+    settings = ImposeSettings(
+        marks=("sewing",), sewing_stations=5, signatures=parse_signatures("booklet")
+    )
+    result = impose(book, tmp_path / "s.pdf", settings)
+    centre = result.geometry.width / 2
+    with pikepdf.open(tmp_path / "s.pdf") as pdf:
+        counts = [len(_segments(page)[0]) for page in pdf.pages]
+        ticks = _segments(pdf.pages[3])[0]
+    assert counts == [0, 0, 0, 5]
+    assert all((x0 + x1) / 2 == pytest.approx(centre, abs=0.01) for x0, _y0, x1, _y1 in ticks)
+    ys = sorted(y0 for _x0, y0, _x1, _y1 in ticks)
+    gaps = [b - a for a, b in itertools.pairwise(ys)]
+    assert max(gaps) - min(gaps) < 0.01  # evenly spaced
