@@ -80,6 +80,47 @@ _TRICKY = st.sampled_from(
 )
 texts = st.lists(st.one_of(st.text(_ALPHABET, max_size=12), _TRICKY), max_size=8).map("".join)
 
+#: Numbers Python will not convert: more than 4,300 digits (``int()`` refuses them), digits
+#: ``str.isdigit()`` accepts and ``int()`` does not (superscripts), other scripts' digits.
+_HUGE = "9" * 4301
+numbers = st.one_of(
+    st.sampled_from(
+        [
+            _HUGE,
+            "1" + "0" * 5000,
+            f"{_HUGE},{_HUGE}",
+            "²",
+            "¹⁰",
+            "③",
+            "٣٤",
+            "१२",
+            "-0",
+            "+7",
+            "1e309",
+            "0x10",
+            "00000000000000000000001",
+        ]
+    ),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+)
+#: Image and link targets with escaped NULs and controls, which reach ``os`` calls as ``\0``.
+hostile_urls = st.sampled_from(
+    [
+        "x%00.png",
+        "%00",
+        "a%00/../b.png",
+        "x\x00y.png",
+        "%01%02%0b.png",
+        "images/%2e%2e/%00.jpg",
+        "x.png%00.html",
+        "file:///etc/passwd%00",
+    ]
+)
+#: Dates that parse but do not exist, or lie outside ``datetime``'s range.
+odd_dates = st.sampled_from(
+    ["0000-01-01", "0001-01-01", "9999-12-31", "10000-01-01", "2024-02-30", "2024-13-45"]
+)
+
 #: Seed-format and AO3 labels, right and wrong.
 LABELS = [
     "Title",
@@ -133,6 +174,11 @@ _VALUES = st.one_of(
             "file:///etc/passwd",
         ]
     ),
+    numbers,
+    numbers.map(lambda n: f"{n}/{n}"),
+    numbers.map(lambda n: f"Part {n} of Name"),
+    numbers.map(lambda n: f"Name [{n}]"),
+    odd_dates,
 )
 
 text_inputs = st.builds(
@@ -228,12 +274,19 @@ _ATTRIBUTES = st.sampled_from(
         ("rel", "attachment"),
     ]
 )
+#: Attributes whose values are numbers or file names, given the hostile shapes above.
+_NUMBER_ATTRIBUTES = st.tuples(
+    st.sampled_from(["colspan", "rowspan", "start", "width", "height", "size", "value"]), numbers
+)
+_NUMBER_STYLES = numbers.map(lambda n: ("style", f"font-weight: {n}; width: {n}px"))
+_URL_ATTRIBUTES = st.tuples(st.sampled_from(["src", "href"]), hostile_urls)
+_ANY_ATTRIBUTE = st.one_of(_ATTRIBUTES, _NUMBER_ATTRIBUTES, _NUMBER_STYLES, _URL_ATTRIBUTES)
 
 
 @st.composite
 def _element(draw: st.DrawFn, depth: int) -> str:
     tag = draw(st.sampled_from(_TAGS))
-    attrs = draw(st.lists(_ATTRIBUTES, max_size=3))
+    attrs = draw(st.lists(_ANY_ATTRIBUTE, max_size=3))
     opening = "".join(f' {name}="{value}"' for name, value in attrs)
     children = []
     if depth > 0:
@@ -266,11 +319,21 @@ _AO3_LABELS = st.sampled_from(
 )
 
 
+_SERIES_LINK = '<a href="https://archiveofourown.org/series/1">Name</a>'
+#: What an AO3 ``dd`` may hold: markup, or stats and series parts with hostile numbers.
+_AO3_VALUES = st.one_of(
+    html_fragments,
+    numbers.map(lambda n: f"Published: 2020-01-01 Words: {n} Chapters: {n}/{n} Kudos: {n}"),
+    odd_dates.map(lambda d: f"Published: {d} Updated: {d}"),
+    numbers.map(lambda n: f"Part {n} of {_SERIES_LINK}"),
+)
+
+
 @st.composite
 def ao3_html_inputs(draw: st.DrawFn) -> bytes:
     """An AO3 "Download → HTML" shaped document with random contents."""
     tags = "".join(
-        f"<dt>{draw(_AO3_LABELS)}</dt><dd>{draw(html_fragments)}</dd>"
+        f"<dt>{draw(_AO3_LABELS)}</dt><dd>{draw(_AO3_VALUES)}</dd>"
         for _ in range(draw(st.integers(0, 5)))
     )
     chapters = "".join(
@@ -296,8 +359,18 @@ def ao3_page_inputs(draw: st.DrawFn) -> bytes:
     """A saved AO3 work page shaped document with random contents."""
     meta = "".join(
         f'<dt class="{draw(st.sampled_from(["rating", "fandom", "freeform", "language", "stats"]))}'
-        f' tags">{draw(texts)}</dt><dd>{draw(html_fragments)}</dd>'
+        f' tags">{draw(texts)}</dt><dd>{draw(_AO3_VALUES)}</dd>'
         for _ in range(draw(st.integers(0, 5)))
+    )
+    series = draw(
+        numbers.map(
+            lambda n: (
+                '<dt class="series">Series:</dt><dd class="series"><span class="position">'
+                f'Part <a href="https://archiveofourown.org/series/1">{n}</a> of {_SERIES_LINK}'
+                "</span></dd>"
+            )
+        )
+        | st.just("")
     )
     chapters = "".join(
         f'<div class="chapter" id="chapter-{n}"><h3 class="title">{draw(texts)}</h3>'
@@ -306,7 +379,7 @@ def ao3_page_inputs(draw: st.DrawFn) -> bytes:
     )
     doc = (
         f"<html><head><title>{draw(texts)} [Archive of Our Own]</title></head><body>"
-        f'<dl class="work meta group">{meta}</dl><div id="workskin">'
+        f'<dl class="work meta group">{meta}{series}</dl><div id="workskin">'
         f'<div class="preface group"><h2 class="title heading">{draw(texts)}</h2>'
         f'<h3 class="byline heading"><a rel="author">{draw(texts)}</a></h3></div>'
         f'<div id="chapters">{chapters}{draw(html_fragments)}</div></div></body></html>'
@@ -337,8 +410,26 @@ _YAML_VALUES = st.one_of(
             "[",
             "{",
             "12",
+            "&r [a, *r]",
+            "&s {k: *s}",
+            "*undefined",
+            "&x 1",
+            "[*x, *x, *x]",
+            "!!int x",
+            "!!timestamp [1]",
+            "[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]",
         ]
     ),
+    numbers,
+    odd_dates,
+)
+
+#: Front matter whose aliases expand nine-fold per level (the YAML "billion laughs").
+alias_bombs = st.integers(min_value=1, max_value=9).map(
+    lambda levels: "\n".join(
+        ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+        + [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, levels + 1)]
+    )
 )
 
 markdown_inputs = st.builds(
@@ -346,7 +437,10 @@ markdown_inputs = st.builds(
         (("---\n" + "\n".join(front) + "\n---\n") if fenced else "") + "\n".join(body)
     ).encode("utf-8", "surrogatepass"),
     st.lists(
-        st.builds(lambda k, v: f"{k.lower()}: {v}", st.sampled_from(LABELS), _YAML_VALUES),
+        st.one_of(
+            st.builds(lambda k, v: f"{k.lower()}: {v}", st.sampled_from(LABELS), _YAML_VALUES),
+            alias_bombs,
+        ),
         max_size=8,
     ),
     st.lists(
@@ -354,6 +448,7 @@ markdown_inputs = st.builds(
             texts,
             html_fragments,
             st.sampled_from(["# Chapter 1", "## Two", "***", "---", "```", "> quote", "- item"]),
+            hostile_urls.map(lambda url: f"![alt]({url})"),
         ),
         max_size=10,
     ),

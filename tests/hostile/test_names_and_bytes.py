@@ -127,7 +127,16 @@ def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_fifty_megabyte_line_epub(long_line: Path, sandbox: Sandbox) -> None:
     """The whole line reaches the EPUB: nothing cut at libxml2's 10 MB text-node limit."""
-    result = sandbox.run("convert", long_line, "--to", "epub", "-o", f"{sandbox.out}/book.epub")
+    result = sandbox.run(
+        "convert",
+        long_line,
+        "--to",
+        "epub",
+        "--max-input-size",
+        "64M",
+        "-o",
+        f"{sandbox.out}/book.epub",
+    )
     check_cli(result, failures=0)
     text = epub_text(sandbox.out / "book.epub")
     assert text.count("word") >= 10_000_000
@@ -139,7 +148,8 @@ def test_fifty_megabyte_line_pdf_times_out(long_line: Path, sandbox: Sandbox) ->
     """Laying out 10 million words hits --timeout: one line, exit 6, no half-written file."""
     sandbox.freeze()
     result = sandbox.run(
-        "convert", long_line, "--to", "pdf", "--timeout", "3", "-o", f"{sandbox.out}/book.pdf"
+        *("convert", long_line, "--to", "pdf", "--timeout", "3", "--max-input-size", "64M"),
+        *("-o", f"{sandbox.out}/book.pdf"),
     )
     errors = check_cli(result, failures=1)
     assert result.returncode == 6
