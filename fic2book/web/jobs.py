@@ -2,9 +2,10 @@
 
 An upload is untrusted input, so reading it (for its details or a preview) and making its
 books happen in a forked child under the CLI's ``--timeout`` and ``--max-memory``
-(:func:`fic2book.sandbox.run_limited`), exactly as ``convert`` converts its works.  The child
-leaves its result in a file of the upload's private folder (JSON, XHTML, PNG or the book):
-nothing but an exception crosses back, and the server's own memory never holds a parsed work.
+(:func:`fic2book.sandbox.run_limited`), exactly as ``convert`` converts its works.  What
+crosses back is plain data (the ``inspect`` fields, the preview's HTML or PNG) or the
+exception; the server's own memory never holds a parsed work, and files the child needs
+meanwhile go into a scratch folder of the call's own inside the upload's private folder.
 
 The conversions call :func:`fic2book.pipeline.convert_file`, the CLI's own path; the
 previews call the same backends (the EPUB's own title-page and tag-summary documents, a PDF
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import json
 import logging
 import shutil
 import subprocess
@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -33,6 +33,8 @@ from fic2book.limits import check_input_size
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.sandbox import run_limited
+
+T = TypeVar("T")
 
 #: What the page shows of ``inspect --json`` (the rest stays on the server's side).
 SHOWN_FIELDS = (
@@ -51,13 +53,13 @@ PREVIEW_CHARACTERS = 12_000
 PREVIEW_WIDTH = 420
 
 
-def in_child(task: Callable[[], object], options: RenderOptions, what: str) -> None:
-    """Run ``task`` in a forked child under ``options``' time and memory limits.
+def in_child(task: Callable[[], T], options: RenderOptions, what: str) -> T:
+    """Run ``task`` in a sandboxed child under ``options``' time and memory limits.
 
-    The one place the web app starts a sandboxed child, so a change of the sandbox's API
-    touches only this function.
+    Returns what ``task`` returned (it crosses a pipe, so it must pickle).  ``what`` begins
+    the sentence a limit gives ("reading /private/upload.txt took longer than…").
     """
-    run_limited(task, timeout=options.timeout, max_memory=options.max_memory, what=what)
+    return run_limited(task, timeout=options.timeout, max_memory=options.max_memory, what=what)
 
 
 @contextmanager
@@ -102,41 +104,33 @@ def inspect_upload(source: Path, options: RenderOptions) -> dict[str, Any]:
 
     Returns ``{"info": {...SHOWN_FIELDS, "chapters": N}, "warnings": [...]}``.
     """
-    with scratch(source) as folder:
-        result = folder / "inspect.json"
 
-        def task() -> None:
-            from fic2book.describe import describe
+    def task() -> dict[str, Any]:
+        from fic2book.describe import describe
 
-            with collected_warnings() as warnings:
-                info = describe(_read(source, options))
-            shown = {key: info[key] for key in SHOWN_FIELDS}
-            shown["chapters"] = len(info["chapters"])
-            result.write_text(json.dumps({"info": shown, "warnings": warnings}), encoding="utf-8")
+        with collected_warnings() as warnings:
+            info = describe(_read(source, options))
+        shown = {key: info[key] for key in SHOWN_FIELDS}
+        shown["chapters"] = len(info["chapters"])
+        return {"info": shown, "warnings": warnings}
 
-        in_child(task, options, "the file")
-        data: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
-        return data
+    return in_child(task, options, f"reading {source}")
 
 
 def convert_upload(source: Path, fmt: str, folder: Path, options: RenderOptions) -> Path:
     """Make one book of ``source`` in ``fmt`` into the empty ``folder``; return its path.
 
-    The book is named as ``convert`` names it ("Title - Author.epub").
+    :func:`fic2book.pipeline.convert_file` itself runs the conversion in its sandbox, as for
+    ``convert``; the book is named as ``convert`` names it ("Title - Author.epub").
     """
     from fic2book.pipeline import convert_file
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(mode=0o700, parents=True)
-    in_child(
-        lambda: convert_file(source, [fmt], folder, options, into_folder=True),
-        options,
-        f"the {fmt.upper()}",
-    )
-    books = [path for path in folder.iterdir() if not path.name.startswith(".")]
-    if len(books) != 1:
+    written = convert_file(source, [fmt], folder, options, into_folder=True)
+    if len(written) != 1:
         raise RenderError(f"the {fmt.upper()} was not written")
-    return books[0]
+    return written[0]
 
 
 def title_page_preview(source: Path, options: RenderOptions) -> str:
@@ -147,17 +141,15 @@ def title_page_preview(source: Path, options: RenderOptions) -> str:
     an e-reader will show.  Meant for a sandboxed frame: it has no scripts and no links out.
     """
     with scratch(source) as folder:
-        result = folder / "preview.html"
 
-        def task() -> None:
+        def task() -> str:
             work = _read(source, options)
             quick = dataclasses.replace(options, no_cover=True, cover=None)
             epub = folder / "preview.epub"
             _write_book(work, "epub", quick, epub)
-            result.write_text(_preview_page(epub.read_bytes(), work.language), encoding="utf-8")
+            return _preview_page(epub.read_bytes(), work.language)
 
-        in_child(task, options, "the preview")
-        return result.read_text(encoding="utf-8")
+        return in_child(task, options, f"previewing {source}")
 
 
 def _write_book(work: Work, fmt: str, options: RenderOptions, target: Path) -> None:
@@ -217,14 +209,13 @@ def _sample(work: Work) -> Work:
 def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
     """A PNG of the PDF's first page of story, as the PDF backend lays it out."""
     with scratch(source) as folder:
-        result = folder / "page.png"
 
-        def task() -> None:
+        def task() -> bytes:
             from fic2book.backends.epub import chapter_label
 
             work = _sample(_read(source, options))
             quick = dataclasses.replace(options, pdf_cover=False)
-            pdf = folder / "preview.pdf"
+            pdf, png = folder / "preview.pdf", folder / "page.png"
             _write_book(work, "pdf", quick, pdf)
             label = chapter_label(work, work.chapters[0], options.chapter_titles)
             page = _outline_page(pdf, label)
@@ -232,14 +223,14 @@ def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
                 [
                     *("pdftoppm", "-png", "-singlefile", "-f", str(page), "-l", str(page)),
                     *("-scale-to-x", str(PREVIEW_WIDTH), "-scale-to-y", "-1"),
-                    *(str(pdf), str(result.with_suffix(""))),
+                    *(str(pdf), str(png.with_suffix(""))),
                 ],
                 check=True,
                 capture_output=True,
             )
+            return png.read_bytes()
 
-        in_child(task, options, "the preview")
-        return result.read_bytes()
+        return in_child(task, options, f"previewing {source}")
 
 
 def _outline_page(pdf: Path, label: str) -> int:
@@ -273,13 +264,21 @@ _OPENINGS: dict[str, str] = {
 }
 
 
+#: How a limit's sentence starts, by what the child was doing (see :func:`in_child`).
+_DOING: dict[str, str] = {
+    "reading": "This file cannot be read",
+    "previewing": "The preview could not be made",
+    "converting": "The book could not be made",
+}
+
+
 def sentence(
     err: Fic2BookError, source: Path | None, display: str, cover: Path | None = None
 ) -> str:
     """One plain sentence for the page: private paths never show, the file's name does.
 
     ``source`` is the upload's private file, shown as ``display``; ``cover`` the reader's
-    cover picture, spoken of as "it" after the opening says which picture is meant.
+    cover picture.  A file or picture the opening names is "it" in the rest of the sentence.
     """
     message = " ".join(str(err).split())
     opening = _OPENINGS.get(err.label, "Something went wrong")
@@ -287,6 +286,10 @@ def sentence(
         opening = "The cover picture cannot be used"
         message = "it" + message[len(f"cover {cover}") :].lstrip(":")
     if source is not None:
+        for doing, start in _DOING.items():
+            if message.startswith(f"{doing} {source} "):
+                opening = start
+                message = "it " + message[len(f"{doing} {source} ") :]
         for private in (str(source), source.name):
             message = message.replace(private, display)
     for prefix in (f"{display}: ", f"{display} "):

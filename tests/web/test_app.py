@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from fic2book.describe import describe
+from fic2book.errors import InputError, RenderError
 from fic2book.options import RenderOptions
 from fic2book.readers import read_work
-from fic2book.web.jobs import SHOWN_FIELDS
+from fic2book.web.jobs import SHOWN_FIELDS, sentence
 from fic2book.web.security import PAGE_CSP, PREVIEW_CSP
 from tests.web.conftest import AO3_HTML, DATA, SEED, TOKEN, Page, epub_bytes, make_page
 
@@ -245,6 +246,24 @@ def test_failed_conversion_is_a_sentence_beside_the_file(page: Page) -> None:
     assert job["books"] == []
 
 
+def test_too_little_memory_is_a_sentence() -> None:
+    # Far too little memory to lay out a PDF: the sandbox stops, the page gets one sentence.
+    for page in make_page(RenderOptions(max_memory=64 * 1024 * 1024)):
+        upload = page.upload("seed.txt", SEED.read_bytes())
+        if upload.status_code == 422:  # reading may already need more than that
+            assert upload.json()["error"] == (
+                "This file cannot be read: it needed more than 64 MiB of memory (--max-memory)."
+            )
+            return
+        upload_id = upload.json()["id"]
+        assert page.convert(upload_id, formats=["pdf"]).status_code == 202
+        job = page.wait(upload_id)["job"]
+        assert job["state"] == "failed"
+        assert job["error"] == (
+            "The book could not be made: it needed more than 64 MiB of memory (--max-memory)."
+        )
+
+
 def test_previews(page: Page) -> None:
     upload_id = page.upload("ao3.html", AO3_HTML.read_bytes()).json()["id"]
     preview = page.client.get(page.url(f"files/{upload_id}/preview?style=block"))
@@ -303,3 +322,28 @@ def test_uploads_are_deleted_when_the_server_stops() -> None:
         root = page.server.store.root
         assert any(root.iterdir())
     assert not root.exists()
+
+
+def test_sentences_name_the_file_not_the_private_path(tmp_path: Path) -> None:
+    source = tmp_path / "upload.txt"
+    cover = tmp_path / "cover.png"
+    cases = [
+        (
+            RenderError(f"reading {source} took longer than 600 s (--timeout)"),
+            "This file cannot be read: it took longer than 600 s (--timeout).",
+        ),
+        (
+            RenderError(f"converting {source} needed more than 4 GiB of memory (--max-memory)"),
+            "The book could not be made: it needed more than 4 GiB of memory (--max-memory).",
+        ),
+        (
+            InputError(f"{source}: file is empty"),
+            "This file cannot be read: file is empty.",
+        ),
+        (
+            InputError(f"cover {cover} is not a PNG or JPEG picture"),
+            "The cover picture cannot be used: it is not a PNG or JPEG picture.",
+        ),
+    ]
+    for error, expected in cases:
+        assert sentence(error, source, "My Fic.txt", cover) == expected
