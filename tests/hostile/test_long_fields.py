@@ -13,7 +13,7 @@ import pytest
 from markupsafe import Markup
 
 from fic2book.caps import ELLIPSIS, MAX_FIELD_CHARS, cap_fields, shorten
-from fic2book.cover import _Measurer
+from fic2book.cover.layout import _Measurer
 from fic2book.model import Chapter, SeriesEntry, TagGroup, TagKind, Work
 from tests.hostile.conftest import Sandbox, TrapServer, check_books_safe, check_cli, check_contained
 from tests.textract import epub_members

@@ -9,8 +9,9 @@ import os
 import pytest
 from PIL import Image
 
-from fic2book import cover
-from fic2book.cover import _JpegBuffer, installed_fonts, prefetch_fonts
+from fic2book.cover import fonts as cover
+from fic2book.cover import installed_fonts, prefetch_fonts
+from fic2book.cover.drawing import _JpegBuffer
 
 
 def _fonts_in_child(queue: multiprocessing.Queue[int]) -> None:
