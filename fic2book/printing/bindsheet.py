@@ -58,8 +58,9 @@ def _steps(
 ) -> list[str]:
     """The printing, folding, sewing and casing steps, in order."""
     book = imposition.book
+    sides = "on both sides" if settings.printer != "single" else "on both sides, as below"
     steps = [
-        f"Print {files['calibration']} at 100 %, double-sided: the ruler must measure 100 mm "
+        f"Print {files['calibration']} at 100 % {sides}: the ruler must measure 100 mm "
         "and the two crosses coincide against the light.",
         *_print_steps(settings, files),
         *(f"Fold each sheet: {step[0].lower()}{step[1:]}" for step in folding_steps(book.layout)),

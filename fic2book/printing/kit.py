@@ -141,7 +141,10 @@ def _make_kit(source: Path, folder: Path, settings: KitSettings) -> Kit:
     impose_settings = settings.impose
     work, textblock, fit, front = _text_block(source, folder, settings)
     imposition = impose(textblock, folder / "sheets.pdf", impose_settings)
-    trim = _trim(textblock)
+    # The book is as big as its pages are printed: the text block's trim, scaled to its cell.
+    scale = imposition.sides[0].placements[0].scale
+    width, height = _trim(textblock)
+    trim = (width * scale, height * scale)
     spine = settings.paper.spine(imposition.book.total_pages)
     geometry = WrapGeometry(trim[0], trim[1], spine)
     cover = folder / "cover.pdf"
@@ -165,6 +168,7 @@ def _make_kit(source: Path, folder: Path, settings: KitSettings) -> Kit:
     }
     files = {k: v for k, v in files.items() if v in names or (folder / v).exists()}
     data = binding_data(imposition, impose_settings, trim, settings.paper, geometry, files)
+    data["page_scale"] = round(scale, 4)
     if fit is not None:
         data["fit"] = {
             "tightness": fit.tightness,
