@@ -134,3 +134,12 @@ def test_command_refuses_bad_binding_options(tmp_path: Path, args: list[str]) ->
     result = CliRunner().invoke(app, ["impose", str(book), "-o", str(tmp_path / "s.pdf"), *args])
     assert result.exit_code == 2, result.output
     assert "fic2book: usage:" in result.output
+
+
+def test_a_page_without_size_is_an_input_error(tmp_path: Path) -> None:
+    with pikepdf.open(numbered_pdf(tmp_path / "b.pdf", 2)) as pdf:
+        pdf.pages[1].MediaBox = [0, 0, 0, 0]
+        pdf.save(tmp_path / "flat.pdf")
+    result = CliRunner().invoke(app, ["impose", str(tmp_path / "flat.pdf")])
+    assert result.exit_code == 3
+    assert "page 2 is 0 x 0 pt" in result.output

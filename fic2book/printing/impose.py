@@ -104,6 +104,24 @@ def _form_size(form: Any) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
 
 
+def _forms(pdf: Any, source: Path) -> tuple[list[Any], list[tuple[float, float, float, float]]]:
+    """Every page as a form XObject, with its box; a page without a usable size is refused."""
+    import pikepdf
+
+    forms, boxes = [], []
+    for number, page in enumerate(pdf.pages, start=1):
+        try:
+            form = page.as_form_xobject()
+            box = _form_size(form)
+        except (pikepdf.PdfError, ValueError, TypeError, AttributeError) as err:
+            raise InputError(f"{source}: page {number} cannot be read: {err}") from err
+        if not (1 <= box[2] <= 14400 and 1 <= box[3] <= 14400):
+            raise InputError(f"{source}: page {number} is {box[2]:g} x {box[3]:g} pt")
+        forms.append(form)
+        boxes.append(box)
+    return forms, boxes
+
+
 def _matrix(box: tuple[float, float, float, float], placement: Any) -> str:
     """The ``cm`` that draws a form whose box is ``box`` into the placement's rect."""
     left, bottom, _width, _height = box
@@ -194,8 +212,7 @@ def impose(source: Path, target: Path, settings: ImposeSettings | None = None) -
     settings = settings or ImposeSettings()
     layout = settings.check()
     pdf = open_pdf(source)
-    forms = [page.as_form_xobject() for page in pdf.pages]
-    boxes = [_form_size(form) for form in forms]
+    forms, boxes = _forms(pdf, source)
     trims = [(box[2], box[3]) for box in boxes]
     largest = (max(t[0] for t in trims), max(t[1] for t in trims))
     book = plan_book(layout, len(forms), settings.signatures, settings.flyleaves)
