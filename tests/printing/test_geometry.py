@@ -218,3 +218,21 @@ def test_sewing_stations_sit_on_the_centre_spread(tmp_path: Path) -> None:
     ys = sorted(y0 for _x0, y0, _x1, _y1 in ticks)
     gaps = [b - a for a, b in itertools.pairwise(ys)]
     assert max(gaps) - min(gaps) < 0.01  # evenly spaced
+
+
+def test_spine_blocks_step_down_one_signature_at_a_time(tmp_path: Path) -> None:
+    # Four perfect-bound folio signatures: each outer side carries one block on the spine
+    # fold, each lower than the last by its own height, so the stack shows a diagonal.
+    book = numbered_pdf(tmp_path / "book.pdf", 16, size=(60 * MM, 90 * MM))
+    settings = ImposeSettings(marks=("spine",), signatures=parse_signatures("perfect"))
+    result = impose(book, tmp_path / "s.pdf", settings)
+    centre = result.geometry.width / 2
+    with pikepdf.open(tmp_path / "s.pdf") as pdf:
+        blocks = [_segments(page)[1] for page in pdf.pages]
+    assert [len(b) for b in blocks] == [1, 0] * 4
+    tops = []
+    for (x0, y0, x1, y1), *_rest in blocks[::2]:
+        assert (x0 + x1) / 2 == pytest.approx(centre, abs=0.01)
+        tops.append((y0, y1))
+    for (low, _high), (next_low, next_high) in itertools.pairwise(tops):
+        assert next_high == pytest.approx(low, abs=0.01) and next_low < low
