@@ -23,7 +23,7 @@ import pytest
 from fic2book.batch import (
     MANIFEST_NAME,
     BatchConfig,
-    Status,
+    InputStatus,
     Summary,
     fingerprint,
     pack_options,
@@ -558,4 +558,4 @@ def test_ctrl_c_stops_cleanly_with_a_summary(slow_library: Path, tmp_path: Path)
 
 
 def test_statuses_are_the_documented_strings() -> None:
-    assert [str(s) for s in Status] == ["converted", "skipped", "failed"]
+    assert [str(s) for s in InputStatus] == ["converted", "skipped", "failed"]

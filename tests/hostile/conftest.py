@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from fic2book.manifest import MANIFEST_NAME
+from fic2book.batch.manifest import MANIFEST_NAME
 from tests.backends.conftest import png_bytes
 from tests.textract import (
     epub_members,

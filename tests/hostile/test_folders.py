@@ -17,8 +17,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from fic2book.batch import BatchConfig, Status, run_batch
-from fic2book.manifest import MANIFEST_NAME
+from fic2book.batch import BatchConfig, InputStatus, run_batch
+from fic2book.batch.manifest import MANIFEST_NAME
 from tests.hostile.conftest import (
     SECRET,
     Sandbox,
@@ -172,7 +172,7 @@ def test_corrupt_manifest_is_one_line_and_force_rebuilds_it(sandbox: Sandbox) ->
     quiet = sandbox.run("batch", sandbox.inputs, "-o", sandbox.out)
     check_cli(quiet, failures=0)
     lines = [line for line in quiet.stdout.splitlines() if line.startswith("[")]
-    assert len(lines) == 40 and all(f"] {Status.SKIPPED} " in line for line in lines)
+    assert len(lines) == 40 and all(f"] {InputStatus.SKIPPED} " in line for line in lines)
 
 
 def test_unreadable_manifest_file_is_refused_then_rebuilt(sandbox: Sandbox) -> None:

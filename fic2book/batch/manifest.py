@@ -57,7 +57,7 @@ class BookRecord:
     #: The input's size and modification time when it was hashed.
     size: int
     mtime_ns: int
-    #: :func:`fic2book.batch.fingerprint` of the options (and version) the book was made with.
+    #: :func:`~fic2book.batch.fingerprint.fingerprint` of the options the book was made with.
     fingerprint: str
     #: The book's path relative to the output folder, with ``/`` separators.
     output: str

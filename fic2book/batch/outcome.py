@@ -1,0 +1,77 @@
+"""What batch says about each input and the run: the status, the outcome, the summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: Failures kept in memory for the summary table (the report has them all).
+SUMMARY_FAILURES = 20
+
+
+class InputStatus(StrEnum):
+    """What happened to one input."""
+
+    CONVERTED = "converted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result for one input, as shown in the summary and the report."""
+
+    #: Path relative to the input folder, ``/``-separated.
+    input: str
+    status: InputStatus
+    #: Books relative to the output folder (for a skipped input: the existing ones).
+    outputs: tuple[str, ...] = ()
+    #: One line, ``label: message``, for a failure.
+    error: str | None = None
+    seconds: float = 0.0
+    #: A traceback for ``--debug`` when the failure was a bug.
+    detail: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The report entry."""
+        return {
+            "input": self.input,
+            "status": str(self.status),
+            "outputs": list(self.outputs),
+            "error": self.error,
+            "seconds": round(self.seconds, 4),
+        }
+
+
+@dataclass
+class Summary:
+    """Counts for the end-of-run table and the exit code."""
+
+    total: int = 0
+    converted: int = 0
+    skipped: int = 0
+    failed: int = 0
+    books_written: int = 0
+    interrupted: bool = False
+    seconds: float = 0.0
+    #: The first :data:`SUMMARY_FAILURES` failures.
+    failures: list[Outcome] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        """Inputs dealt with so far."""
+        return self.converted + self.skipped + self.failed
+
+    def as_json(self) -> dict[str, Any]:
+        """The report's summary object."""
+        return {
+            "total": self.total,
+            "converted": self.converted,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "not_processed": self.total - self.done if self.interrupted else 0,
+            "books_written": self.books_written,
+            "interrupted": self.interrupted,
+            "seconds": round(self.seconds, 3),
+        }
