@@ -39,22 +39,26 @@ class Segment:
     y1: float
 
 
-def _inside(x: float, y: float, rect: Rect) -> bool:
-    return rect[0] < x < rect[2] and rect[1] < y < rect[3]
+def _entry(start: tuple[float, float], end: tuple[float, float], rect: Rect) -> float:
+    """Where (0 to 1) the segment first enters the open ``rect``; 1 when it never does."""
+    low, high = 0.0, 1.0
+    for axis in (0, 1):
+        origin, delta = start[axis], end[axis] - start[axis]
+        lo, hi = rect[axis], rect[axis + 2]
+        if delta == 0:
+            if not lo < origin < hi:
+                return 1.0
+            continue
+        t1, t2 = sorted(((lo - origin) / delta, (hi - origin) / delta))
+        low, high = max(low, t1), min(high, t2)
+    return low if low < high else 1.0
 
 
 def clear_of(start: tuple[float, float], end: tuple[float, float], rects: list[Rect]) -> Segment:
-    """The part of an axis-aligned segment from ``start`` that stays out of every rect."""
+    """The part of a segment from ``start`` towards ``end`` that stays out of every rect."""
+    t = min((_entry(start, end, rect) for rect in rects), default=1.0)
     (x0, y0), (x1, y1) = start, end
-    steps = 64
-    last = start
-    for step in range(steps + 1):
-        x = x0 + (x1 - x0) * step / steps
-        y = y0 + (y1 - y0) * step / steps
-        if any(_inside(x, y, rect) for rect in rects):
-            break
-        last = (x, y)
-    return Segment(x0, y0, last[0], last[1])
+    return Segment(x0, y0, x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
 
 
 def _long_enough(segment: Segment) -> bool:

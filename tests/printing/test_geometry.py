@@ -13,7 +13,7 @@ from fic2book.errors import UsageError
 from fic2book.printing.creep import parse_paper
 from fic2book.printing.impose import impose
 from fic2book.printing.layouts import LAYOUTS
-from fic2book.printing.marks import ON_FOLD
+from fic2book.printing.marks import ON_FOLD, Segment, clear_of
 from fic2book.printing.plan import ImposeSettings
 from fic2book.printing.sheets import MM, parse_length, parse_size
 from fic2book.printing.signatures import Signatures, parse_signatures, plan_book
@@ -236,3 +236,12 @@ def test_spine_blocks_step_down_one_signature_at_a_time(tmp_path: Path) -> None:
         tops.append((y0, y1))
     for (low, _high), (next_low, next_high) in itertools.pairwise(tops):
         assert next_high == pytest.approx(low, abs=0.01) and next_low < low
+
+
+def test_a_mark_stops_where_it_would_enter_a_page() -> None:
+    page = (5.0, -1.0, 8.0, 1.0)
+    assert clear_of((0, 0), (10, 0), [page]) == Segment(0, 0, 5.0, 0.0)
+    # Along a page's edge is outside it; starting inside leaves nothing.
+    assert clear_of((0, -1), (10, -1), [page]) == Segment(0, -1, 10.0, -1.0)
+    assert clear_of((6, 0), (10, 0), [page]) == Segment(6, 0, 6.0, 0.0)
+    assert clear_of((6, 5), (6, -5), [page, (0, 2, 9, 3)]) == Segment(6, 5, 6.0, 3.0)
