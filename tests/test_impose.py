@@ -126,6 +126,7 @@ def test_command_takes_the_binding_options(tmp_path: Path) -> None:
         ["--marks", "glitter"],
         ["--scale", "none", "--sheet", "a6"],
         ["--stations", "1"],
+        ["--paper", "0.1mm", "--creep-factor", "9"],
         ["--margin", "5"],
     ],
 )

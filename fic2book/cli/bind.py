@@ -21,6 +21,7 @@ from fic2book.cli.app import (
     reported,
 )
 from fic2book.cli.impose import (
+    CreepFactor,
     Flyleaves,
     Layout,
     Margin,
@@ -75,6 +76,7 @@ def bind(
     scale: Scale = "fit",
     margin: Margin = "0mm",
     stations: Stations = 3,
+    creep_factor: CreepFactor = 1.0,
     cover: Cover = None,
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
@@ -106,6 +108,7 @@ def bind(
             scale=scale,
             margin=margin,
             stations=stations,
+            creep_factor=creep_factor,
         )
         options = render_options(
             page_size=trim,

@@ -135,6 +135,16 @@ Stations = Annotated[
     ),
 ]
 
+CreepFactor = Annotated[
+    float,
+    typer.Option(
+        "--creep-factor",
+        metavar="F",
+        help="Multiply the creep shift (1 = one caliper per leaf; 1.2-1.4 for stiff stock).",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
+
 
 def impose_settings(
     *,
@@ -152,6 +162,7 @@ def impose_settings(
     scale: str,
     margin: str = "0mm",
     stations: int = 3,
+    creep_factor: float = 1.0,
 ) -> ImposeSettings:
     """The checked settings from the command line's options."""
     from fic2book.printing.creep import parse_paper
@@ -185,6 +196,7 @@ def impose_settings(
         split=split,
         margin=parse_length(margin, "--margin"),
         sewing_stations=stations,
+        creep_factor=creep_factor,
     )
     settings.check()
     return settings
@@ -218,6 +230,7 @@ def impose(
     scale: Scale = "fit",
     margin: Margin = "0mm",
     stations: Stations = 3,
+    creep_factor: CreepFactor = 1.0,
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
@@ -245,6 +258,7 @@ def impose(
             scale=scale,
             margin=margin,
             stations=stations,
+            creep_factor=creep_factor,
         )
         result = impose_pdf(source, target, settings)
     if not quiet:

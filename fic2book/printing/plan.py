@@ -67,7 +67,7 @@ class ImposeSettings:
         if not 0 <= self.margin <= 72:
             raise UsageError("--margin must be 0 to 1 inch")
         if not 0.5 <= self.creep_factor <= 3:
-            raise UsageError("the creep factor must be 0.5 to 3")
+            raise UsageError(f"--creep-factor must be 0.5 to 3, not {self.creep_factor:g}")
         return layout
 
 
