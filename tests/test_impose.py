@@ -144,3 +144,15 @@ def test_a_page_without_size_is_an_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["impose", str(tmp_path / "flat.pdf")])
     assert result.exit_code == 3
     assert "page 2 is 0 x 0 pt" in result.output
+
+
+def test_split_only_writes_the_signatures_alone(tmp_path: Path) -> None:
+    book = numbered_pdf(tmp_path / "book.pdf", 20)
+    args = ["impose", str(book), "-o", str(tmp_path / "s.pdf"), "--signature", "2", "--split-only"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("s*.pdf")) == [
+        "s-sig01.pdf",
+        "s-sig02.pdf",
+        "s-sig03.pdf",
+    ]

@@ -83,6 +83,14 @@ Split = Annotated[
     bool,
     typer.Option("--split", help="Also one PDF per signature.", rich_help_panel=SHEETS_PANEL),
 ]
+SplitOnly = Annotated[
+    bool,
+    typer.Option(
+        "--split-only",
+        help="One PDF per signature instead of the whole set.",
+        rich_help_panel=SHEETS_PANEL,
+    ),
+]
 Marks = Annotated[
     str,
     typer.Option(
@@ -155,7 +163,7 @@ def impose_settings(
     flyleaves: int,
     printer: str,
     flip: str | None,
-    split: bool,
+    split: bool | str,
     marks: str,
     paper: str | None,
     position: str,
@@ -224,6 +232,7 @@ def impose(
     printer: Printer = "duplex-short",
     flip: Flip = None,
     split: Split = False,
+    split_only: SplitOnly = False,
     marks: Marks = "",
     paper: PaperOption = None,
     position: Position = "centre",
@@ -251,7 +260,7 @@ def impose(
             flyleaves=flyleaves,
             printer=printer,
             flip=flip,
-            split=split,
+            split="only" if split_only else split,
             marks=marks,
             paper=paper,
             position=position,

@@ -13,7 +13,8 @@ Files, for ``target`` ``BOOK-sheets.pdf``:
   put the printed stack back in the tray as it came out (blank side where the printer
   prints, the same edge leading: the sheets turn over their long edge); the backs come in
   reverse order, last sheet first, so the top sheet of that stack gets its own back;
-- ``split``: also ``BOOK-sheets-sig01.pdf`` … (or ``-sig01-fronts.pdf``/``-backs.pdf``).
+- ``split``: also ``BOOK-sheets-sig01.pdf`` … (or ``-sig01-fronts.pdf``/``-backs.pdf``);
+  ``split="only"``: those files alone.
 
 pikepdf is imported inside the functions, so the CLI loads it only for this command.
 """
@@ -193,7 +194,7 @@ def output_groups(
             (stem_path.with_name(f"{stem_path.stem}-backs.pdf"), backs),
         ]
 
-    groups = files(target, sides)
+    groups = [] if settings.split == "only" else files(target, sides)
     if settings.split:
         for index in sorted({s.signature for s in sides}):
             part = target.with_name(f"{target.stem}-sig{index:02d}.pdf")

@@ -42,8 +42,8 @@ class ImposeSettings:
     position: str = "centre"
     #: ``fit`` (shrink or grow to the cell) or ``none`` (100 %, an error if it does not fit).
     scale: str = "fit"
-    #: One file per signature as well as the whole set.
-    split: bool = False
+    #: One file per signature as well as the whole set (``True``), or instead (``"only"``).
+    split: bool | str = False
     #: Points kept clear along the sheet's edges (a printer's unprintable border).
     margin: float = 0.0
     sewing_stations: int = 3
@@ -59,6 +59,8 @@ class ImposeSettings:
         ):
             if value not in allowed:
                 raise UsageError(f"{option} must be one of {', '.join(allowed)}, not {value!r}")
+        if self.split not in (False, True, "only"):
+            raise UsageError(f"split must be true, false or 'only', not {self.split!r}")
         for mark in self.marks:
             if mark not in MARKS:
                 raise UsageError(f"--marks takes {', '.join(MARKS)}, not {mark!r}")
