@@ -38,7 +38,6 @@ from fic2book.cover.fonts import (
     choose_font,
     installed_fonts,
     preferred_families,
-    prefetch_fonts,
 )
 from fic2book.cover.layout import ELLIPSIS, TextBlock, fit_text, raqm_available, visual_order
 from fic2book.cover.picture import (
@@ -78,7 +77,6 @@ __all__ = [
     "load_cover_file",
     "palette_for",
     "preferred_families",
-    "prefetch_fonts",
     "raqm_available",
     "relative_luminance",
     "visual_order",

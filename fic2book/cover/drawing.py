@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fic2book.cover.colours import Rgb, palette_for, work_seed
-from fic2book.cover.fonts import BOLD, REGULAR, prefetch_fonts
+from fic2book.cover.fonts import BOLD, REGULAR
 from fic2book.cover.layout import TextBlock, fit_text, raqm_available
 from fic2book.cover.picture import COVER_SIZE, GENERATED_COVER_SUFFIX, CoverImage
 from fic2book.model import TagKind, Work
@@ -84,8 +84,6 @@ def _frame(draw: Any, size: tuple[int, int], unit: float, colour: Rgb, style: in
 
 def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage:
     """Draw a typographic cover for ``work`` as a JPEG of ``size`` pixels (width, height)."""
-    # fc-list runs while Pillow is imported and the background drawn.
-    prefetch_fonts()
     from PIL import Image, ImageDraw
 
     width, height = size

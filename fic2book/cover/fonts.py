@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import shutil
 import subprocess
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -106,32 +104,6 @@ def _parse_ranges(charset: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(ranges))
 
 
-class _FontList:
-    """The one answer of ``fc-list`` per process, and the ``fc-list`` run that will give it.
-
-    ``fc-list`` takes a few hundredths of a second, mostly spent in its own process, so
-    :func:`prefetch_fonts` starts it early and :func:`installed_fonts` collects it when a font
-    is first chosen.  A forked child starts afresh (the run belongs to its parent) but keeps a
-    list already read.
-    """
-
-    def __init__(self, fonts: tuple[FontFile, ...] | None = None) -> None:
-        self.lock = threading.Lock()
-        self.fonts = fonts
-        self.running: subprocess.Popen[str] | None = None
-
-
-_FONT_LIST = _FontList()
-
-
-def _after_fork_in_child() -> None:
-    global _FONT_LIST
-    _FONT_LIST = _FontList(_FONT_LIST.fonts)
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 def _start_fc_list() -> subprocess.Popen[str] | None:
     """Start ``fc-list`` for every scalable face; ``None`` (with a warning) if it cannot run."""
     fc_list = shutil.which("fc-list")
@@ -152,25 +124,11 @@ def _start_fc_list() -> subprocess.Popen[str] | None:
         return None
 
 
-def prefetch_fonts() -> None:
-    """Start reading the installed fonts in the background, unless that has begun already."""
-    fonts = _FONT_LIST
-    with fonts.lock:
-        if fonts.fonts is None and fonts.running is None:
-            fonts.running = _start_fc_list()
-            if fonts.running is None:
-                fonts.fonts = ()
-
-
+@functools.cache
 def installed_fonts() -> tuple[FontFile, ...]:
     """Every scalable face Fontconfig lists, read once per process (empty without fc-list)."""
-    fonts = _FONT_LIST
-    with fonts.lock:
-        if fonts.fonts is None:
-            process = fonts.running or _start_fc_list()
-            fonts.running = None
-            fonts.fonts = () if process is None else _read_fc_list(process)
-        return fonts.fonts
+    process = _start_fc_list()
+    return () if process is None else _read_fc_list(process)
 
 
 def _read_fc_list(process: subprocess.Popen[str]) -> tuple[FontFile, ...]:
