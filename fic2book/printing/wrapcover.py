@@ -63,6 +63,9 @@ def cover_html(work: Work, geometry: WrapGeometry, front: CoverImage | None) -> 
     summary = escape(work.summary.striptags()) if work.summary else Markup("")
     g = geometry
     spine_font = min(g.spine * 0.55, 11.0)
+    # A long summary gets smaller type (down to 7 pt) before the panel clips it.
+    length = len(summary) + len(title) + len(authors)
+    back_font = max(7.0, min(10.0, 10.0 * (1400 / max(length, 1)) ** 0.5))
     spine = (
         f'<p class="spine-text">{title}{Markup(" &#8212; ") + authors if authors else ""}</p>'
         if g.spine_text
@@ -82,10 +85,13 @@ html, body {{ margin: 0; font-family: "Noto Serif", "DejaVu Serif", serif;
 .front {{ position: absolute; top: -{BLEED:.3f}pt; left: {g.trim_width + g.spine:.3f}pt;
          width: {g.trim_width + BLEED:.3f}pt; height: {g.trim_height + 2 * BLEED:.3f}pt;
          object-fit: cover }}
-.plain {{ text-align: center; padding-top: 30% }}
+.plain {{ text-align: center; padding-top: 30%; box-sizing: border-box;
+          padding-left: 12mm; padding-right: 12mm; overflow: hidden; overflow-wrap: anywhere }}
 .back {{ position: absolute; top: 0; left: 0; width: {g.trim_width:.3f}pt;
         height: {g.trim_height:.3f}pt; box-sizing: border-box;
-        padding: {max(0.1 * g.trim_width, 12 * MM):.3f}pt; font-size: 10pt; line-height: 1.4 }}
+        padding: {max(0.1 * g.trim_width, 12 * MM):.3f}pt; font-size: {back_font:.2f}pt;
+        line-height: 1.4; overflow-wrap: anywhere }}
+.back-text {{ height: 100%; overflow: hidden }}
 .back h2 {{ font-size: 14pt; margin: 0 0 0.3em }}
 .back .by {{ color: {_rgb(palette.accent)}; margin: 0 0 1.2em }}
 .spine-text {{ position: absolute; margin: 0; top: 0; left: {g.trim_width + g.spine:.3f}pt;
@@ -94,7 +100,8 @@ html, body {{ margin: 0; font-family: "Noto Serif", "DejaVu Serif", serif;
               text-align: center; font-size: {spine_font:.2f}pt;
               line-height: {g.spine:.3f}pt; white-space: nowrap; overflow: hidden }}
 </style></head><body>
-<div class="back"><h2>{title}</h2><p class="by">{authors}</p><div>{summary}</div></div>
+<div class="back"><div class="back-text"><h2>{title}</h2><p class="by">{authors}</p>
+<div>{summary}</div></div></div>
 {spine}{image}
 </body></html>"""
 
