@@ -559,3 +559,23 @@ def test_ctrl_c_stops_cleanly_with_a_summary(slow_library: Path, tmp_path: Path)
 
 def test_statuses_are_the_documented_strings() -> None:
     assert [str(s) for s in InputStatus] == ["converted", "skipped", "failed"]
+
+
+def test_batch_runs_under_a_long_temporary_folder(tmp_path: Path) -> None:
+    """The local pool starts even where TMPDIR is too long for a Unix socket's path."""
+    temp = tmp_path / ("t" * 150)
+    temp.mkdir()
+    library = tmp_path / "library"
+    write(library / "one.txt", work_text("One"))
+    write(library / "two.txt", work_text("Two"))
+    command = ["batch", str(library), "-o", str(tmp_path / "out"), "-j", "2", "-q", *FAST_FLAGS]
+    result = subprocess.run(
+        [sys.executable, "-m", "fic2book", *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(temp)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert books(tmp_path / "out") == ["One - tester.epub", "Two - tester.epub"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
@@ -51,6 +52,18 @@ def _worker_init() -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides how to stop, and a
     # worker finishing its current work is part of stopping cleanly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+#: Longest Unix socket path, in bytes with its final NUL (108 on Linux, 104 on macOS and BSD).
+_SOCKET_PATH_MAX = 104
+#: What multiprocessing adds to the temporary folder for the forkserver's socket
+#: ("/pymp-XXXXXXXX/listener-XXXXXXXX"), with room to spare.
+_SOCKET_NAME_ROOM = 40
+
+
+def _socket_fits(folder: str) -> bool:
+    """Whether the forkserver can bind its socket under ``folder`` (``TMPDIR``)."""
+    return len(os.fsencode(folder)) + _SOCKET_NAME_ROOM < _SOCKET_PATH_MAX
 
 
 class _LocalHandle:
@@ -96,9 +109,16 @@ class LocalRunner:
         self.window = jobs * WINDOW_PER_WORKER
         # forkserver: workers fork from a server that imported fic2book and ebooklib once, so
         # starting (and replacing) a worker costs milliseconds, and no worker inherits the
-        # parent's threads (the progress bar's) as a plain fork would.
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["fic2book.batch.job", "ebooklib.epub"])
+        # parent's threads (the progress bar's) as a plain fork would.  Its socket lives in the
+        # temporary folder, whose path may be too long for one: then spawn (slower to start a
+        # worker, as safe).
+        self._context: multiprocessing.context.BaseContext
+        if _socket_fits(tempfile.gettempdir()):
+            forkserver = multiprocessing.get_context("forkserver")
+            forkserver.set_forkserver_preload(["fic2book.batch.job", "ebooklib.epub"])
+            self._context = forkserver
+        else:
+            self._context = multiprocessing.get_context("spawn")
         self.generation = 0
         self._submitted = 0
         self.pool = self._new_pool()
