@@ -32,6 +32,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def exposure_warning(host: str) -> str | None:
+    """The warning printed when ``host`` lets other computers reach the page, else ``None``."""
+    if is_loopback(host):
+        return None
+    return (
+        f"fic2book: warning: serving on {host}, not only on this computer: anyone who can "
+        "reach this address and has the link can upload files and make books."
+    )
+
+
 def free_port(host: str = LOOPBACK) -> int:
     """A TCP port nobody listens on now (for ``--port 0`` and the tests)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -64,12 +74,9 @@ def serve(
 
     token = new_token()
     loopback = is_loopback(host)
-    if not loopback:
-        print(
-            f"fic2book: warning: serving on {host}, not only on this computer: anyone who can "
-            "reach this address and has the link can upload files and make books.",
-            file=sys.stderr,
-        )
+    warning = exposure_warning(host)
+    if warning:
+        print(warning, file=sys.stderr)
     port = port or free_port(host if loopback else LOOPBACK)
     settings = Settings(
         token=token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from fic2book.cli import app
-from fic2book.web.server import free_port, is_loopback, page_url
+from fic2book.web.server import exposure_warning, free_port, is_loopback, page_url
 
 
 def test_loopback_addresses() -> None:
@@ -13,6 +13,13 @@ def test_loopback_addresses() -> None:
         assert is_loopback(host), host
     for host in ("0.0.0.0", "::", "192.168.1.10", "example.org", "10.0.0.1"):
         assert not is_loopback(host), host
+
+
+def test_other_addresses_are_warned_about() -> None:
+    assert exposure_warning("127.0.0.1") is None
+    warning = exposure_warning("0.0.0.0")
+    assert warning is not None
+    assert warning.startswith("fic2book: warning: serving on 0.0.0.0, not only on this computer")
 
 
 def test_page_url_carries_the_token() -> None:
