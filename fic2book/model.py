@@ -3,7 +3,7 @@
 A reader turns an input file into a :class:`Work`; a backend turns a :class:`Work` into a book.
 Everything here is a frozen dataclass so a work can be shared between threads and processes
 without copies going stale.  Text that will be shown as markup (chapter bodies, summaries,
-notes) is :class:`markupsafe.Markup` produced by :mod:`fic2book.sanitize` only, so templates
+notes) is :class:`markupsafe.Markup` produced by :mod:`fic2book.html.sanitize` only, so templates
 may trust it while keeping Jinja2's autoescape on for everything else.
 
 Scene breaks inside a body are ``<hr class="scene-break"/>`` elements: both backends consume

@@ -2,7 +2,7 @@
 
 Templates are looked up first in ``--template-dir`` and then in the bundled ``templates/``
 folder, so a user can override one file and keep the rest.  Autoescape is always on: the only
-markup a template trusts is the :class:`markupsafe.Markup` that :mod:`fic2book.sanitize` made.
+markup a template trusts is the :class:`markupsafe.Markup` that :mod:`fic2book.html.sanitize` made.
 
 Templates and themes get shared, so they run in Jinja2's sandbox
 (:class:`jinja2.sandbox.SandboxedEnvironment`): a template can read the work and format it, but
@@ -25,11 +25,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from fic2book.errors import Fic2BookError, RenderError
+from fic2book.html.sanitize import plain_text
 from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.resources import data_path
-from fic2book.sanitize import plain_text
 
 #: A tag group with more tags than this is a "tag wall": the tag summary shows only its first
 #: :data:`TAGS_SHOWN` tags and points to an appendix after the story that lists every tag.

@@ -30,20 +30,14 @@ from lxml import etree
 from lxml.html import HtmlElement
 from markupsafe import Markup
 
+# Blocks (the allow-list's) start and end a run of text: quotes never pair across them.
+from fic2book.html.allowlist import BLOCK_TAGS
+from fic2book.html.sanitize import trusted_from_tree
 from fic2book.language import script_of
 from fic2book.model import Chapter, Work
-from fic2book.sanitize import trusted_from_tree
 
 __all__ = ["typeset", "typeset_markup", "typeset_text"]
 
-#: Elements that start and end a run of text: quotes never pair across them.
-BLOCK_TAGS = frozenset(
-    {
-        "address", "blockquote", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
-        "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "section", "table",
-        "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-    }
-)  # fmt: skip
 #: Elements whose text is shown as typed (code, keyboard input, program output).
 LITERAL_TAGS = frozenset({"code", "kbd", "pre", "samp", "var"})
 

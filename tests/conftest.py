@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from fic2book.html.sanitize import SCENE_BREAK, paragraphs, text_block
 from fic2book.model import Chapter, SeriesEntry, Stats, Status, TagGroup, TagKind, Work
-from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 from tests.epubcheck import stop_session_server
 
 ROOT = Path(__file__).resolve().parent.parent

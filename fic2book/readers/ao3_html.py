@@ -35,15 +35,9 @@ from markupsafe import Markup
 
 from fic2book import numbers
 from fic2book.errors import InputError
-from fic2book.htmlclean import (
-    AssetCollector,
-    Element,
-    LocalImages,
-    class_list,
-    clean_fragment,
-    parse_html,
-    text_of,
-)
+from fic2book.html.clean import clean_fragment
+from fic2book.html.images import AssetCollector, LocalImages
+from fic2book.html.parse import Element, class_list, parse_html, text_of
 from fic2book.language import language_tag
 from fic2book.model import (
     Asset,

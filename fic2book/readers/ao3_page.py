@@ -29,15 +29,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import (
-    AssetCollector,
-    Element,
-    LocalImages,
-    class_list,
-    clean_fragment,
-    parse_html,
-    text_of,
-)
+from fic2book.html.clean import clean_fragment
+from fic2book.html.images import AssetCollector, LocalImages
+from fic2book.html.parse import Element, class_list, parse_html, text_of
 from fic2book.model import Asset, Chapter, SeriesEntry, Work
 from fic2book.numbers import parse_whole
 from fic2book.readers.ao3_html import (

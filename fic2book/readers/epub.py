@@ -38,7 +38,9 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import MAX_IMAGE_BYTES, clean_markup, image_href, sniff_image
+from fic2book.html.clean import clean_markup
+from fic2book.html.images import MAX_IMAGE_BYTES, image_href, sniff_image
+from fic2book.html.sanitize import text_block
 from fic2book.language import language_tag
 from fic2book.model import (
     Asset,
@@ -52,7 +54,6 @@ from fic2book.model import (
 )
 from fic2book.readers.common import ao3_work_id, title_from_path, web_url
 from fic2book.readers.headings import keep_heading, split_heading
-from fic2book.sanitize import text_block
 
 logger = logging.getLogger(__name__)
 
@@ -598,7 +599,7 @@ class _Images:
     def asset(self, member: str | None) -> Asset | None:
         """The asset for a member, ``None`` when it is missing or not a usable image.
 
-        Images are identified by their bytes (htmlclean's ``sniff_image``: PNG, JPEG, GIF and
+        Images are identified by their bytes (``html.images.sniff_image``: PNG, JPEG, GIF and
         WebP kept, other rasters converted, SVG refused since it can carry scripts).
         """
         if member is None or member not in self.archive.names:

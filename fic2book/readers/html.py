@@ -8,7 +8,7 @@
   Title" keeps only "Title"); what comes before the first one is kept as the work's notes.
   Otherwise the whole body is one chapter.
 
-The body goes through the same clean-up as AO3's files (:mod:`fic2book.htmlclean`).
+The body goes through the same clean-up as AO3's files (:mod:`fic2book.html.clean`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import (
-    AssetCollector,
-    AssetLoader,
-    Element,
-    LocalImages,
-    clean_fragment,
-    parse_html,
-    text_of,
-)
+from fic2book.html.clean import clean_fragment
+from fic2book.html.images import AssetCollector, AssetLoader, LocalImages
+from fic2book.html.parse import Element, parse_html, text_of
 from fic2book.language import language_tag
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers.common import read_text, title_from_path

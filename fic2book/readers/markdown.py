@@ -41,7 +41,9 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import AssetCollector, LocalImages, clean_markup
+from fic2book.html.clean import clean_markup
+from fic2book.html.images import AssetCollector, LocalImages
+from fic2book.html.sanitize import SCENE_BREAK
 from fic2book.language import language_tag
 from fic2book.model import (
     Chapter,
@@ -68,7 +70,6 @@ from fic2book.readers.common import (
     written_count,
 )
 from fic2book.readers.headings import keep_heading
-from fic2book.sanitize import SCENE_BREAK
 
 if TYPE_CHECKING:
     # Imported where used: together ~0.1 s, which every other input format should not pay.
@@ -409,7 +410,7 @@ def _sections(tokens: list[Token], title: str | None) -> list[tuple[str | None, 
 
 @dataclass
 class _Renderer:
-    """Markdown to trusted markup: markdown-it, then htmlclean (which ends in the sanitiser).
+    """Markdown to trusted markup: markdown-it, then html.clean (which ends in the sanitiser).
 
     Raw HTML in the draft is allowed through markdown-it and made clean and safe afterwards,
     like any other HTML input; local images next to the file are embedded.

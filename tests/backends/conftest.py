@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from fic2book.backends.epub import EpubBackend
+from fic2book.html.sanitize import clean_html, paragraphs, text_block
 from fic2book.model import Asset, Chapter, ExtraField, SeriesEntry, Stats, Work
 from fic2book.options import RenderOptions
-from fic2book.sanitize import clean_html, paragraphs, text_block
 from tests.conftest import DATA, SAMPLES, make_work
 from tests.epubcheck import epubcheck_jar, must_validate, run_epubcheck_batch
 

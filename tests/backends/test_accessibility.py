@@ -126,8 +126,8 @@ def test_every_image_has_alt_text(epub_books: dict[str, Book]) -> None:
 
 def test_undescribed_image_gets_empty_alt_and_no_alternative_text_claim(tmp_path: Path) -> None:
     from fic2book.backends.epub import EpubBackend
+    from fic2book.html.sanitize import clean_html
     from fic2book.model import Asset, Chapter
-    from fic2book.sanitize import clean_html
     from tests.backends.conftest import png_bytes
 
     body = clean_html('<p><img src="images/x.png"></p>')

@@ -28,10 +28,10 @@ from markupsafe import Markup
 from fic2book.backends import backend_for, backend_for_path
 from fic2book.backends.pdf import PdfBackend, document_date
 from fic2book.errors import RenderError
+from fic2book.html.sanitize import clean_html, paragraphs
 from fic2book.model import Asset, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.pagesize import PageSize, page_geometry
-from fic2book.sanitize import clean_html, paragraphs
 from tests.backends.conftest import SEED, png_bytes, read_input
 from tests.conftest import ROOT, make_work
 from tests.textract import has_text, unwrapped

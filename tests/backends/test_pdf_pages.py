@@ -16,9 +16,9 @@ import pikepdf
 import pytest
 
 from fic2book.backends.pdf import PdfBackend
+from fic2book.html.sanitize import clean_html, paragraphs
 from fic2book.model import TagGroup, TagKind, Work
 from fic2book.options import RenderOptions
-from fic2book.sanitize import clean_html, paragraphs
 from tests.conftest import make_work
 
 pytestmark = pytest.mark.skipif(
@@ -113,7 +113,7 @@ def test_blank_pages_carry_no_folio_or_running_head(tags: int, tmp_path: Path) -
 
 
 def test_image_without_alt_text_prints_as_image(tmp_path: Path) -> None:
-    from fic2book.htmlclean import clean_markup
+    from fic2book.html.clean import clean_markup
 
     body = clean_markup(
         '<p>Look: <img src="https://e.org/760f07f8a1b2c3d4e5f60718293a4b5c.png"></p>',

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from fic2book.backends.pdf import PdfBackend
 from fic2book.cli import app
 from fic2book.errors import UsageError
+from fic2book.html.sanitize import paragraphs
 from fic2book.model import Chapter
 from fic2book.options import RenderOptions
 from fic2book.pagesize import TRIM_MARGINS_MM, PageSize, length_mm, page_geometry
-from fic2book.sanitize import paragraphs
 from tests.conftest import make_work
 
 pytestmark = pytest.mark.skipif(

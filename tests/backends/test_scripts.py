@@ -23,11 +23,11 @@ import pytest
 
 from fic2book.backends.epub import EpubBackend
 from fic2book.backends.pdf import PdfBackend
+from fic2book.html.sanitize import SCENE_BREAK, paragraphs
 from fic2book.model import Chapter, TagGroup, TagKind, Work
 from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 from fic2book.pipeline import prepare
 from fic2book.render import TAGS_SHOWN
-from fic2book.sanitize import SCENE_BREAK, paragraphs
 from tests.conftest import make_work
 from tests.epubcheck import epubcheck_jar, run_epubcheck_batch
 from tests.textract import has_text, unwrapped

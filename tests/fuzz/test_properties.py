@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from fic2book.backends.epub import build_epub
-from fic2book.htmlclean import clean_markup
+from fic2book.html.clean import clean_markup
+from fic2book.html.sanitize import clean_html, text_block
 from fic2book.model import Chapter, SeriesEntry, Stats, TagGroup, TagKind, Work
 from fic2book.options import RenderOptions
 from fic2book.pipeline import prepare
-from fic2book.sanitize import clean_html, text_block
 from fic2book.typography import typeset_markup
 from tests.epubcheck import epubcheck_jar, must_validate, run_epubcheck_batch
 from tests.fuzz.strategies import html_fragments, texts

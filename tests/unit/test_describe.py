@@ -9,8 +9,8 @@ import re
 import pytest
 
 from fic2book.describe import _CHARACTER_SCRIPTS, count_words, describe, plain_text, work_words
+from fic2book.html.sanitize import SCENE_BREAK, clean_html, paragraphs
 from fic2book.model import ExtraField, Stats, Status
-from fic2book.sanitize import SCENE_BREAK, clean_html, paragraphs
 from tests.conftest import make_work
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fic2book.htmlclean import clean_markup
+from fic2book.html.clean import clean_markup
 from fic2book.readers import read_work
 from tests.conftest import DATA
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from fic2book.html.sanitize import clean_html, paragraphs, plain_text
 from fic2book.render import RUNNING_HEAD_WIDTH, running_head
-from fic2book.sanitize import clean_html, paragraphs, plain_text
 
 
 def test_short_running_heads_are_kept_whole() -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
+from fic2book.html.sanitize import SCENE_BREAK, clean_html, paragraphs, text_block
 from fic2book.model import Chapter, TagGroup, TagKind
 from fic2book.options import RenderOptions
 from fic2book.pipeline import prepare
 from fic2book.readers import read_work
-from fic2book.sanitize import SCENE_BREAK, clean_html, paragraphs, text_block
 from fic2book.typography import typeset, typeset_markup, typeset_text
 from tests.conftest import SAMPLES, make_work
 

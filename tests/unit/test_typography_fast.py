@@ -16,7 +16,7 @@ from docutils.utils.smartquotes import educateQuotes
 from markupsafe import Markup
 
 from fic2book import typography
-from fic2book.sanitize import paragraphs
+from fic2book.html.sanitize import paragraphs
 from fic2book.typography import typeset_markup, typeset_text
 
 #: Pieces of text the rules react to, and some they must not.

@@ -50,7 +50,7 @@ class FanFicFareReader:
             return read_fanficfare_epub(path)
         stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
         if stripped.startswith(b"<"):
-            from fic2book.htmlclean import parse_html
+            from fic2book.html.parse import parse_html
             from fic2book.readers.fanficfare.html import read_fanficfare_html
 
             return read_fanficfare_html(parse_html(data), path)

@@ -26,23 +26,16 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import (
-    MAX_IMAGE_BYTES,
-    AssetCollector,
-    Element,
-    clean_fragment,
-    image_href,
-    parse_html,
-    sniff_image,
-    text_of,
-)
+from fic2book.html.clean import clean_fragment
+from fic2book.html.images import MAX_IMAGE_BYTES, AssetCollector, image_href, sniff_image
+from fic2book.html.parse import Element, parse_html, text_of
+from fic2book.html.sanitize import text_block
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers.common import title_from_path
 from fic2book.readers.epub import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, EpubReader
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
 from fic2book.readers.headings import keep_heading
-from fic2book.sanitize import text_block
 
 _NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",

@@ -16,7 +16,9 @@ from pathlib import Path
 from lxml import etree
 
 from fic2book.errors import InputError
-from fic2book.htmlclean import AssetCollector, Element, LocalImages, clean_fragment, text_of
+from fic2book.html.clean import clean_fragment
+from fic2book.html.images import AssetCollector, LocalImages
+from fic2book.html.parse import Element, text_of
 from fic2book.model import Chapter, Work
 from fic2book.readers.common import title_from_path
 from fic2book.readers.fanficfare.fields import build_work

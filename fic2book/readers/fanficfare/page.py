@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 from markupsafe import Markup
 
-from fic2book.htmlclean import Element, clean_fragment, text_of
+from fic2book.html.clean import clean_fragment
+from fic2book.html.parse import Element, text_of
 from fic2book.readers.fanficfare.fields import TitlePage, split_list
 
 #: One field: its label ("Category") and the nodes of its value (strings and elements).

@@ -28,11 +28,11 @@ import re
 from pathlib import Path
 
 from fic2book.errors import InputError
+from fic2book.html.sanitize import paragraphs
 from fic2book.model import Chapter, Work
 from fic2book.readers.common import title_from_path
 from fic2book.readers.fanficfare.fields import KNOWN_LABELS, TitlePage, build_work, split_list
 from fic2book.readers.headings import keep_heading
-from fic2book.sanitize import paragraphs
 
 _FIELD = re.compile(r"(?P<label>[A-Za-z][A-Za-z0-9 /]{0,40}):(?:\s+(?P<value>.*))?")
 _HEADING_LINE = re.compile(r"(?: {8}|\t)(?=\S)")
@@ -122,7 +122,7 @@ def _render(markdown: str, context: str) -> Chapter | None:
     # Imported here: sniffing every .txt imports this module, and must stay light.
     from markdown_it import MarkdownIt
 
-    from fic2book.htmlclean import clean_markup
+    from fic2book.html.clean import clean_markup
 
     html = MarkdownIt("commonmark", {"html": False}).render(markdown)
     markup = clean_markup(html, context=context)

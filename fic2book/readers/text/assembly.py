@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from fic2book.html.sanitize import SCENE_BREAK, paragraphs, text_block
 from fic2book.language import language_tag
 from fic2book.model import (
     Chapter,
@@ -30,7 +31,6 @@ from fic2book.readers.common import (
 from fic2book.readers.text.header import Header, HeaderField
 from fic2book.readers.text.headings import Heading
 from fic2book.readers.text.lines import CHAPTER_NOTE, Block, Body, Line
-from fic2book.sanitize import SCENE_BREAK, paragraphs, text_block
 
 
 def _build_chapter(number: int, heading: Heading | None, blocks: list[Block]) -> Chapter:

@@ -1,4 +1,4 @@
-"""Messy-markup normalisation: paragraphs, scene breaks, obsolete tags, safety, images."""
+"""Cleaning messy markup (fic2book.html): paragraphs, breaks, obsolete tags, safety, images."""
 
 from __future__ import annotations
 
@@ -11,15 +11,10 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from fic2book.htmlclean import (
-    AssetCollector,
-    LocalImages,
-    clean_markup,
-    decode_html,
-    is_divider,
-    parse_html,
-    sniff_image,
-)
+from fic2book.html.clean import clean_markup
+from fic2book.html.images import AssetCollector, LocalImages, sniff_image
+from fic2book.html.parse import decode_html, parse_html
+from fic2book.readers.common import is_scene_break as is_divider
 
 
 def clean(source: str) -> str:

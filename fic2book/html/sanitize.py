@@ -1,8 +1,9 @@
 """Turn untrusted text and HTML into markup the templates may trust.
 
 This is the only module that creates :class:`markupsafe.Markup`.  HTML goes through nh3 (the
-Rust ``ammonia`` sanitiser) with an allow-list close to AO3's own, so no script, style, event
-handler, embedded object or remote fetch survives into a renderer.  Plain text is escaped.
+Rust ``ammonia`` sanitiser) with the allow-list the cleaner uses (:mod:`fic2book.html.allowlist`,
+close to AO3's own), so no script, style, event handler, embedded object or remote fetch
+survives into a renderer.  Plain text is escaped.
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from fic2book.html.allowlist import (
+    ALLOWED_TAGS,
+    GLOBAL_ATTRIBUTES,
+    REMOVED_WITH_CONTENT,
+    TAG_ATTRIBUTES,
+    URL_SCHEMES,
+)
 from fic2book.numbers import parse_whole
 
 if TYPE_CHECKING:
@@ -24,112 +32,11 @@ logger = logging.getLogger(__name__)
 #: The markup every scene break becomes, in both books.
 SCENE_BREAK = Markup('<hr class="scene-break"/>')
 
-# AO3's sanitiser allows ordinary HTML plus a few obsolete elements; the obsolete ones are not
-# valid EPUB 3, so readers convert them before this point (issue: messy markup) and they are
-# not listed here.
-ALLOWED_TAGS: frozenset[str] = frozenset(
-    {
-        "a",
-        "abbr",
-        "acronym",
-        "address",
-        "b",
-        "big",
-        "blockquote",
-        "br",
-        "caption",
-        "cite",
-        "code",
-        "col",
-        "colgroup",
-        "dd",
-        "del",
-        "dfn",
-        "div",
-        "dl",
-        "dt",
-        "em",
-        "figcaption",
-        "figure",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "i",
-        "img",
-        "ins",
-        "kbd",
-        "li",
-        "ol",
-        "p",
-        "pre",
-        "q",
-        "rp",
-        "rt",
-        "ruby",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "u",
-        "ul",
-        "var",
-    }
-)
-_GLOBAL_ATTRIBUTES = {"class", "dir", "lang", "title"}
+#: What nh3 keeps: the allow-list's elements, their attributes and ``class`` on any element.
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
-    "*": _GLOBAL_ATTRIBUTES,
-    # ``name`` on links is obsolete in EPUB 3 and its targets are gone anyway.
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "ol": {"start", "type"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-    "col": {"span"},
-    "colgroup": {"span"},
+    "*": {*GLOBAL_ATTRIBUTES, "class"},
+    **{tag: set(names) for tag, names in TAG_ATTRIBUTES.items()},
 }
-# Links may point at the web (the reader's e-reader opens them on request); images may only
-# be relative references to embedded assets or data: URLs, resolved by the backends.
-URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
-
-#: Removed with their content (nh3 would keep the text of an unknown element): they execute,
-#: fetch or collect input.
-REMOVED_WITH_CONTENT: frozenset[str] = frozenset(
-    {
-        "script",
-        "style",
-        "iframe",
-        "frame",
-        "frameset",
-        "object",
-        "embed",
-        "applet",
-        "form",
-        "button",
-        "select",
-        "textarea",
-        "svg",
-        "math",
-        "template",
-        "noscript",
-        "audio",
-        "video",
-        "canvas",
-    }
-)
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _INTEGER_ATTRIBUTES = frozenset({"width", "height", "colspan", "rowspan", "span", "start"})
@@ -266,11 +173,6 @@ def plain_text(markup: Markup) -> str:
             element.tail = "\n" + (element.tail or "")
     lines = (" ".join(line.split()) for line in holder.text_content().split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-def escape_text(text: str) -> Markup:
-    """Escape a plain string for use where markup is expected."""
-    return escape(text)
 
 
 #: Elements with no content, written ``<br/>`` by :func:`trusted_from_tree`.
