@@ -28,10 +28,28 @@ def normalise_fragment(
     items = finalise(flow_items(container), edges=True)
     holder = etree.Element("div")
     extend(holder, items)
+    _unwrap_incomplete_ruby(holder)
     return "".join(
         etree.tostring(child, encoding="unicode", method="html", with_tail=False)
         for child in holder
     )
+
+
+def _unwrap_incomplete_ruby(holder: Element) -> None:
+    """Keep only the text of a ``<ruby>`` with no ``<rt>``: EPUB 3 requires one in each.
+
+    Input can lack it, and splitting a paragraph (at a ``<br>`` run or a nested block) can
+    leave the annotation in one part and the base text in another.
+    """
+    incomplete = [ruby for ruby in holder.iter("ruby") if ruby.find("rt") is None]
+    for ruby in incomplete:
+        ruby.tag = _INCOMPLETE_RUBY
+    if incomplete:
+        etree.strip_tags(holder, _INCOMPLETE_RUBY)
+
+
+#: Temporary tag of a ``<ruby>`` being unwrapped.
+_INCOMPLETE_RUBY = "fic2book-incomplete-ruby"
 
 
 def clean_fragment(

@@ -318,3 +318,11 @@ def test_foreign_classes_are_still_dropped() -> None:
 )
 def test_definition_lists_have_the_content_model_html_allows(source: str, expected: str) -> None:
     assert clean(source) == expected
+
+
+def test_a_ruby_without_its_annotation_keeps_only_its_text() -> None:
+    # EPUB 3 requires an <rt> in every <ruby> (the fuzz profile found one without).
+    out = clean(
+        "<p>a<ruby>漢<rt>kan</rt></ruby> b<ruby>x</ruby> <ruby>y<br><br>z<rt>q</rt></ruby></p>"
+    )
+    assert out == "<p>a<ruby>漢<rt>kan</rt></ruby> bx y</p><p><ruby>z<rt>q</rt></ruby></p>"
