@@ -175,14 +175,20 @@ async def remove_file(request: Request) -> Response:
 
 def _run_job(server: Server, upload: Upload, job: Job, options: RenderOptions) -> None:
     """Make the job's books one format at a time (the page shows each step), then free a slot."""
+    from fic2book.progress import listening
+
+    def stage(text: str) -> None:
+        job.stage = text
+
     try:
         job.state = "working"
-        for fmt in job.formats:
-            job.current = fmt
-            folder = upload.folder / "books" / fmt
-            book = jobs.convert_upload(upload.source, fmt, folder, options)
-            # A new dict, not an insertion: the event loop may be reading the old one.
-            job.books = {**job.books, fmt: book}
+        with listening(stage):
+            for fmt in job.formats:
+                job.current, job.stage = fmt, "Reading"
+                folder = upload.folder / "books" / fmt
+                book = jobs.convert_upload(upload.source, fmt, folder, options)
+                # A new dict, not an insertion: the event loop may be reading the old one.
+                job.books = {**job.books, fmt: book}
         job.state = "done"
     except Fic2BookError as err:
         job.error = jobs.sentence(err, upload.source, upload.name, options.cover)
@@ -192,7 +198,7 @@ def _run_job(server: Server, upload: Upload, job: Job, options: RenderOptions) -
         job.error = BUG
         job.state = "failed"
     finally:
-        job.current = None
+        job.current = job.stage = None
         server.converting.release()
 
 

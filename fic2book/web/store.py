@@ -61,6 +61,8 @@ class Job:
     formats: tuple[str, ...]
     state: str = "queued"  # queued, working, done, failed
     current: str | None = None
+    #: What the library last reported doing ("Laying out the PDF"), see fic2book.progress.
+    stage: str | None = None
     error: str | None = None
     books: dict[str, Path] = field(default_factory=dict)
 
@@ -70,6 +72,7 @@ class Job:
             "state": self.state,
             "formats": list(self.formats),
             "current": self.current,
+            "stage": self.stage,
             "done": len(self.books),
             "total": len(self.formats),
             "error": self.error,

@@ -190,8 +190,8 @@ function showProgress(card, job) {
   } else if (job.state === "failed") {
     step.textContent = "Stopped.";
   } else if (job.current) {
-    step.textContent =
-      "Making the " + job.current.toUpperCase() + " (" + (job.done + 1) + " of " + job.total + ")…";
+    const doing = job.stage || "Making the " + job.current.toUpperCase();
+    step.textContent = doing + " (book " + (job.done + 1) + " of " + job.total + ")…";
   } else {
     step.textContent = "Waiting…";
   }
