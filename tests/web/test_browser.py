@@ -22,7 +22,7 @@ import pytest
 
 from fic2book.web.server import free_port
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck
-from tests.web.conftest import AO3_HTML, SEED
+from tests.web.conftest import AO3_HTML, DATA, SEED
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +202,28 @@ def test_page_passes_axe(served: str, browser: object, tmp_path: Path) -> None:
     )
     context.close()
     assert result == []
+
+
+def test_drop_a_file(served: str, browser: object) -> None:
+    """A file dropped on the drop zone is read like a picked one."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(served)
+    text = (DATA / "markdown" / "full.md").read_text(encoding="utf-8")
+    transfer = page.evaluate_handle(
+        """(text) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], 'full.md', {type: 'text/markdown'}));
+            return transfer;
+        }""",
+        text,
+    )
+    page.dispatch_event("#drop", "dragover", {"dataTransfer": transfer})
+    expect(page.locator("#drop")).to_have_class("drop over")
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    expect(page.locator("#files .file-title")).to_have_text("The Cartographer's Apprentice")
+    expect(page.locator("#drop")).to_have_class("drop")
+    context.close()
