@@ -129,32 +129,19 @@ def _child(
     Progress stages it reports (:func:`fic2book.progress.report`) go to the parent through
     ``stages_write``, one line each, where the parent's listener shows them.
     """
-    global _INSIDE
-    _INSIDE = True
     code = 0
-    records: list[logging.LogRecord] = []
-    # Log records go back to the parent, which emits them through its own handlers; the
-    # inherited handlers are removed so nothing is printed twice.
-    for logger in (logging.getLogger(), *logging.Logger.manager.loggerDict.values()):
-        if isinstance(logger, logging.Logger):
-            logger.handlers = []
-    logging.getLogger().addHandler(_Collector(records))
-    stderr = _capture_stderr()
+    records, stderr = _enter_child()
+    peak_before = _peak_address_space()
     reserve: bytearray | None = bytearray(_RESERVE_BYTES)
     out_of_memory = False
     try:
-        if max_memory:
-            import resource
-
-            _, hard = resource.getrlimit(resource.RLIMIT_AS)
-            soft = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        _cap_memory(max_memory)
         with listening(lambda stage: _send_stage(stages_write, stage)):
             result = task()
         payload = _report(True, result, records)
     except BaseException as err:  # every failure goes back to the parent
         reserve = None  # room to report
-        out_of_memory = _out_of_memory(err, max_memory)
+        out_of_memory = _out_of_memory(err, max_memory, peak_before)
         code = 1
         error = pickle.dumps(MemoryError()) if out_of_memory else _pickle_error(err)
         payload = _report(False, error, records)
@@ -171,21 +158,50 @@ def _child(
         os._exit(code)
 
 
+def _enter_child() -> tuple[list[logging.LogRecord], tuple[int, int] | None]:
+    """Make this forked process a sandboxed child: collected logs, captured standard error.
+
+    Log records go back to the parent, which emits them through its own handlers; the
+    inherited handlers are removed so nothing is printed twice.  Returns the list the records
+    are collected in and the standard error capture (:func:`_capture_stderr`).
+    """
+    global _INSIDE
+    _INSIDE = True
+    records: list[logging.LogRecord] = []
+    for logger in (logging.getLogger(), *logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            logger.handlers = []
+    logging.getLogger().addHandler(_Collector(records))
+    return records, _capture_stderr()
+
+
+def _cap_memory(max_memory: int | None) -> None:
+    """Cap this process's address space at ``max_memory`` bytes (``None``/``0``: no cap)."""
+    if max_memory:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        soft = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _send_stage(stages_write: int, stage: str) -> None:
     """Pass a progress stage to the parent (a parent gone or not reading is no error)."""
     with contextlib.suppress(OSError):
         os.write(stages_write, " ".join(stage.split()).encode("utf-8", "replace")[:200] + b"\n")
 
 
-def _out_of_memory(err: BaseException, max_memory: int | None) -> bool:
+def _out_of_memory(err: BaseException, max_memory: int | None, peak_before: int) -> bool:
     """Whether ``err``, or an error it was raised from, means an allocation failed.
 
     Under an address-space cap that is more than ``MemoryError``: C extensions that do not
     check an allocation raise ``SystemError`` ("error return without exception set"), the
     loader cannot map a shared library ("failed to map segment from shared object"), and a
-    system call fails with ``ENOMEM``.
+    system call fails with ``ENOMEM``.  ``peak_before`` is the peak address space before the
+    task began (a child inherits its parent's): only a peak the task itself raised counts.
     """
-    if max_memory and _peak_address_space() >= max_memory * _NEAR_THE_CAP:
+    peak = _peak_address_space() if max_memory else 0
+    if max_memory and peak > peak_before and peak >= max_memory * _NEAR_THE_CAP:
         # Whatever the error says: libxml2 reports a failed allocation as a parse error
         # ("unknown error"), and a reader may turn that into a message about the input.
         return True
@@ -266,16 +282,26 @@ def _release_stderr(stderr: tuple[int, int] | None, drop: bool) -> None:
     """Put back standard error and copy to it what was captured, unless ``drop``."""
     if stderr is None:
         return
+    _pass_on_stderr(stderr, drop)
+    with contextlib.suppress(OSError):
+        os.dup2(stderr[0], 2)
+
+
+def _pass_on_stderr(stderr: tuple[int, int] | None, drop: bool) -> None:
+    """Copy what was captured to the real standard error (unless ``drop``) and start afresh."""
+    if stderr is None:
+        return
     saved, captured = stderr
     with contextlib.suppress(Exception):
         sys.stdout.flush()
         sys.stderr.flush()
     with contextlib.suppress(OSError):
-        os.dup2(saved, 2)
         if not drop:
             os.lseek(captured, 0, os.SEEK_SET)
             while chunk := os.read(captured, 65536):
-                os.write(2, chunk)
+                os.write(saved, chunk)
+        os.ftruncate(captured, 0)
+        os.lseek(captured, 0, os.SEEK_SET)
 
 
 class _Collector(logging.Handler):

@@ -8,7 +8,6 @@ name files (``--css``, ``--template-dir``…) travel to remote workers as a bund
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
 import hashlib
 import shutil
@@ -25,7 +24,7 @@ from fic2book.errors import Fic2BookError, InputError
 from fic2book.limits import check_data_size
 from fic2book.options import RenderOptions
 from fic2book.pipeline import backends_for, read_work_bytes, render_bytes
-from fic2book.sandbox import run_limited
+from fic2book.sandbox_resident import ResidentSandbox
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,15 @@ def render_job(
         if isinstance(options, Resources):
             options = _unpack(options)
         check_data_size(data, name, options.max_input_size)
-        _warm_up(formats, options)
-        settings = options
-        # Reading and rendering run in a sandboxed child under --timeout and --max-memory.
-        title, authors, books = run_limited(
-            lambda: _render(data, name, from_format, formats, settings),
+        # Reading and rendering run in this worker's sandboxed child under --timeout and
+        # --max-memory; the child is kept for the next work, with what it has cached.
+        title, authors, books = _SANDBOX.run(
+            _render,
+            data,
+            name,
+            from_format,
+            formats,
+            options,
             timeout=options.timeout,
             max_memory=options.max_memory,
             what=f"converting {name}",
@@ -95,22 +98,8 @@ def render_job(
     return Rendered(title=title, authors=authors, books=books, seconds=time.perf_counter() - start)
 
 
-#: The formats this worker process has rendered its probe work in (see :func:`_warm_up`).
-_WARMED: set[tuple[str, ...]] = set()
-
-
-def _warm_up(formats: tuple[str, ...], options: RenderOptions) -> None:
-    """Render the probe work once per worker process before forking a child per work.
-
-    Each work is converted in a child forked from this worker (:func:`run_limited`); what a
-    child loads — modules, compiled templates, the font list, WeasyPrint — dies with it.
-    Loaded here once, every child inherits it: 13 works/s rather than 4 on two cores.
-    """
-    if formats in _WARMED:
-        return
-    _WARMED.add(formats)
-    with contextlib.suppress(Exception):  # a real problem is reported by the real work
-        check_options(formats, options)
+#: This worker process's sandboxed child, kept from work to work (see :func:`render_job`).
+_SANDBOX = ResidentSandbox()
 
 
 def _render(

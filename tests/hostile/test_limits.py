@@ -257,3 +257,52 @@ def test_progress_stages_reach_the_parent() -> None:
     with listening(seen.append):
         assert run_limited(task, timeout=30, max_memory=None, what="x") == 1
     assert seen == ["Writing the EPUB", "Laying out the PDF"]
+
+
+# ---- the batch worker's resident sandbox ----------------------------------------------------
+# Jobs cross a pipe, so they are module-level functions.
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def _fail(message: str) -> None:
+    raise InputError(message)
+
+
+def _hog() -> None:
+    blocks = [bytearray(64 * 1024**2) for _ in range(64)]  # 4 GiB
+    del blocks
+
+
+def test_resident_sandbox_keeps_its_child_and_each_limit_per_job() -> None:
+    """One child serves job after job; a job past a limit costs only that child."""
+    from fic2book.sandbox import _peak_address_space
+    from fic2book.sandbox_resident import ResidentSandbox
+    from fic2book.units import human_size
+
+    sandbox = ResidentSandbox()
+    # A child starts with its parent's address space (a test process's can be large): the
+    # cap leaves it 1 GiB more, and the hog wants 4 GiB.
+    cap = _peak_address_space() + 1024**3
+    limits = {"timeout": 30.0, "max_memory": cap, "what": "converting x"}
+    try:
+        first, one = sandbox.run(_pid_and, 1, **limits)  # type: ignore[arg-type]
+        second, two = sandbox.run(_pid_and, 2, **limits)  # type: ignore[arg-type]
+        assert (one, two) == (1, 2)
+        assert first == second != os.getpid()
+        with pytest.raises(InputError, match="bad input"):
+            sandbox.run(_fail, "bad input", **limits)  # type: ignore[arg-type]
+        assert sandbox.run(_pid_and, 3, **limits)[0] == first  # type: ignore[arg-type]
+        with pytest.raises(RenderError, match=rf"^converting x needed more than {human_size(cap)}"):
+            sandbox.run(_hog, **limits)  # type: ignore[arg-type]
+        after_memory, _ = sandbox.run(_pid_and, 4, **limits)  # type: ignore[arg-type]
+        assert after_memory != first  # a fresh child after running out of memory
+        with pytest.raises(RenderError, match=r"took longer than 0\.5 s \(--timeout\)"):
+            sandbox.run(time.sleep, 30, timeout=0.5, max_memory=None, what="x")
+        after_timeout, _ = sandbox.run(_pid_and, 5, **limits)  # type: ignore[arg-type]
+        assert after_timeout not in (first, after_memory)
+    finally:
+        sandbox.close()
+    assert sandbox.run(_pid_and, 6, timeout=0, max_memory=0, what="x")[0] == os.getpid()
