@@ -54,10 +54,11 @@ def backend_for(name: str) -> Backend:
 
 def backend_for_path(path: Path) -> Backend:
     """The backend whose suffix matches ``path``, as pandoc guesses a writer from ``-o``."""
-    suffix = path.suffix.lower()
-    for cls in BACKENDS.values():
-        if cls.suffix == suffix:
-            return cls()
+    name = path.name.lower()
+    # The longest matching suffix wins: "book.kepub.epub" is a KEPUB, not an EPUB.
+    matches = [cls for cls in BACKENDS.values() if name.endswith(cls.suffix)]
+    if matches:
+        return max(matches, key=lambda cls: len(cls.suffix))()
     raise UnknownFormatError(
         f"cannot tell the format from {path.name!r}; use --to ({', '.join(sorted(BACKENDS))})"
     )
@@ -65,4 +66,5 @@ def backend_for_path(path: Path) -> Backend:
 
 # Registration happens on import; keep these at the bottom.
 from fic2book.backends import epub as _epub  # noqa: E402,F401
+from fic2book.backends import kepub as _kepub  # noqa: E402,F401
 from fic2book.backends import pdf as _pdf  # noqa: E402,F401

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from fic2book.backends import register
 from fic2book.cover import book_cover, cover_alt
 from fic2book.errors import OutputError, RenderError
-from fic2book.language import text_direction
+from fic2book.language import language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.progress import report
@@ -183,7 +183,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     direction = "rtl" if text_direction(work.language) == "rtl" else None
     if direction:
         book.set_direction(direction)
-    language = work.language or "und"
+    language = epub_language(work)
     links = [style.file_name for style in styles]
     items = {}
     for doc in [*covers, *front, *back]:
@@ -215,6 +215,17 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
         *(items[doc.uid] for doc in back),
     ]
     return book, language
+
+
+def epub_language(work: Work) -> str:
+    """The book's ``dc:language``: a valid BCP 47 tag naming a language, never ``und``.
+
+    Readers normalise the language already; this also covers a work built in code.  An empty
+    or unidentifiable value becomes ``en`` (:func:`fic2book.language.language_tag`): Send to
+    Kindle refuses a book whose language it does not support, ``und`` included, and e-readers
+    pick hyphenation and fonts by it.
+    """
+    return language_tag(work.language)
 
 
 def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
@@ -284,7 +295,7 @@ def _set_metadata(book: Any, work: Work, has_cover: bool = False) -> None:
     for extra_id in _extra_identifiers(work):
         book.add_metadata("DC", "identifier", extra_id)
     book.set_title(work.title.strip() or "Untitled")
-    book.set_language(work.language or "und")
+    book.set_language(epub_language(work))
     # Unique ids: ebooklib's default "creator" for every author is a duplicate-id error.
     for position, author in enumerate(work.authors, start=1):
         book.add_author(author, role="aut", uid=f"author_{position}")

@@ -89,7 +89,8 @@ def plan(sources: list[Path], to: str | None, output: str | None) -> tuple[list[
             f"-o {output} names one book but {len(sources)} input(s) x {len(backends)} "
             "format(s) were asked for; give a folder (ending in '/')"
         )
-    if not into_folder and suffix in book_suffixes and suffix != backends[0].suffix:
+    matches_format = target.name.lower().endswith(backends[0].suffix)
+    if not into_folder and suffix in book_suffixes and not matches_format:
         raise UsageError(f"-o {output} does not match --to {backends[0].name}")
     return formats, target, into_folder
 
