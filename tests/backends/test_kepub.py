@@ -17,9 +17,9 @@ from fic2book.backends import backend_for, backend_for_path
 from fic2book.backends.epub import EpubBackend, build_epub
 from fic2book.backends.kepub import KepubBackend, build_kepub, kobo_document, sentences
 from fic2book.cli import app
+from fic2book.html.sanitize import clean_html, paragraphs
 from fic2book.model import Chapter, Work
 from fic2book.options import RenderOptions
-from fic2book.sanitize import clean_html, paragraphs
 from tests.backends.conftest import bare_work, russian_work, work_with_assets
 from tests.conftest import DATA, make_work
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
