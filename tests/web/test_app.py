@@ -272,6 +272,7 @@ def test_previews(page: Page) -> None:
     assert preview.headers["x-frame-options"] == "SAMEORIGIN"
     assert "Ferry Crossing" in preview.text and "<script" not in preview.text
     assert "<style>" in preview.text and "<link" not in preview.text
+    assert "hr.scene-break" in preview.text  # the EPUB's own stylesheets, inlined
     png = page.client.get(page.url(f"files/{upload_id}/page.png?page_size=a4"))
     assert png.status_code == 200
     assert png.content.startswith(b"\x89PNG")
