@@ -26,7 +26,7 @@ import errno
 import logging
 import os
 import pickle
-import select
+import selectors
 import signal
 import sys
 import tempfile
@@ -349,6 +349,18 @@ def _pickle_error(err: BaseException) -> bytes:
         return pickle.dumps(RuntimeError(f"failed in a sandboxed child process:\n{text}"))
 
 
+def _ready(descriptors: list[int], timeout: float | None) -> list[int]:
+    """Which of ``descriptors`` can be read within ``timeout`` seconds (``None``: no limit).
+
+    ``selectors`` rather than ``select.select``: a server with many connections open hands out
+    descriptors above 1,023, which ``select`` refuses.
+    """
+    with selectors.DefaultSelector() as selector:
+        for descriptor in descriptors:
+            selector.register(descriptor, selectors.EVENT_READ)
+        return [key.fd for key, _ in selector.select(timeout)]
+
+
 def _wait(
     pid: int, read_end: int, stages_read: int, timeout: float | None, what: str
 ) -> tuple[bytes, int]:
@@ -365,7 +377,7 @@ def _wait(
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise RenderError(f"{what} took longer than {timeout:g} s (--timeout)")
-            ready, _, _ = select.select(watched, [], [], remaining)
+            ready = _ready(watched, remaining)
             if stages_read in ready:
                 stages = os.read(stages_read, 65536)
                 if not stages:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import select
 import signal
 import struct
 import time
@@ -35,6 +34,7 @@ from fic2book.sandbox import (
     _pass_on_stderr,
     _peak_address_space,
     _pickle_error,
+    _ready,
     _report,
     _send_stage,
     inside_sandbox,
@@ -137,7 +137,7 @@ class ResidentSandbox:
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise RenderError(f"{what} took longer than {timeout:g} s (--timeout)")
-            ready, _, _ = select.select(watched, [], [], remaining)
+            ready = _ready(watched, remaining)
             if self._stages in ready:
                 stages = os.read(self._stages, 65536)
                 if not stages:
