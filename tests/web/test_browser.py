@@ -17,12 +17,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from fic2book.web.server import free_port
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck
 from tests.web.conftest import AO3_HTML, DATA, SEED
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Error, Page
 
 pytestmark = pytest.mark.slow
 
@@ -86,12 +90,8 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
-def test_pick_preview_convert_download(served: str, browser: object, tmp_path: Path) -> None:
-    from playwright.sync_api import Browser, ConsoleMessage, Error, expect
-
-    assert isinstance(browser, Browser)
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
-    page = context.new_page()
+def _watch_problems(page: Page) -> list[str]:
+    """Collect script errors and refused loads (CSP violations are console errors)."""
     problems: list[str] = []
 
     def console(message: ConsoleMessage) -> None:
@@ -103,9 +103,11 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
 
     page.on("console", console)
     page.on("pageerror", page_error)
-    page.goto(served)
+    return problems
 
-    # Every control has a name a screen reader can say.
+
+def _check_names_and_focus(page: Page) -> None:
+    """Every control has a name a screen reader can say; Tab follows the reading order."""
     unnamed = page.evaluate(
         """() => [...document.querySelectorAll('input, select, button')]
             .filter((el) => !el.closest('template'))
@@ -114,16 +116,6 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
             .map((el) => el.outerHTML)"""
     )
     assert unnamed == []
-
-    page.set_input_files("#file-input", [str(SEED), str(AO3_HTML)])
-    cards = page.locator("#files > li")
-    expect(cards.nth(0).locator(".file-title")).to_have_text("No Office Relations")
-    expect(cards.nth(1).locator(".file-title")).to_have_text("Ferry Crossing")
-    expect(cards.nth(0).locator(".facts")).to_contain_text("movielover55")
-    expect(cards.nth(0).locator(".facts")).to_contain_text("Teen And Up Audiences")
-    expect(page.locator("#status")).to_contain_text("Read")
-
-    # The keyboard reaches the controls in reading order: files, their buttons, then options.
     page.locator("body").focus()
     order: list[str] = []
     for _ in range(12):
@@ -132,6 +124,38 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
     assert order.index("file-input") < order.index("Preview No Office Relations")
     assert order.index("Remove No Office Relations") < order.index("Preview Ferry Crossing")
     assert order.index("Remove Ferry Crossing") < order.index("formats")
+
+
+def _check_books(books: dict[str, Path]) -> None:
+    """The PDF's text layer names the work; the EPUB passes EPUBCheck."""
+    text = subprocess.run(
+        ["pdftotext", str(books["PDF"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "No Office Relations" in text and "movielover55" in text
+    if epubcheck_jar() is None:
+        if must_validate():
+            pytest.fail("EPUBCheck is required in CI")
+        pytest.skip("EPUBCheck needs java and the epubcheck package")
+    assert failures(run_epubcheck(books["EPUB"])) == []
+
+
+def test_pick_preview_convert_download(served: str, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    problems = _watch_problems(page)
+    page.goto(served)
+
+    page.set_input_files("#file-input", [str(SEED), str(AO3_HTML)])
+    cards = page.locator("#files > li")
+    expect(cards.nth(0).locator(".file-title")).to_have_text("No Office Relations")
+    expect(cards.nth(1).locator(".file-title")).to_have_text("Ferry Crossing")
+    expect(cards.nth(0).locator(".facts")).to_contain_text("movielover55")
+    expect(cards.nth(0).locator(".facts")).to_contain_text("Teen And Up Audiences")
+    expect(page.locator("#status")).to_contain_text("Read")
+    _check_names_and_focus(page)
 
     page.get_by_label("PDF (print)").check()
     cards.nth(1).get_by_role("button", name="Preview Ferry Crossing").click()
@@ -163,16 +187,7 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
         shutil.copyfile(screenshot, wanted)
     context.close()
     assert problems == []  # no script error, no refused resource (CSP), nothing from elsewhere
-
-    text = subprocess.run(
-        ["pdftotext", str(books["PDF"]), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "No Office Relations" in text and "movielover55" in text
-    if epubcheck_jar() is None:
-        if must_validate():
-            pytest.fail("EPUBCheck is required in CI")
-        pytest.skip("EPUBCheck needs java and the epubcheck package")
-    assert failures(run_epubcheck(books["EPUB"])) == []
+    _check_books(books)
 
 
 def test_page_passes_axe(served: str, browser: object, tmp_path: Path) -> None:
