@@ -11,10 +11,6 @@ from fic2book.batch.job import files_under, path_fields
 from fic2book.errors import InputError
 from fic2book.options import RenderOptions
 
-#: Options that change how a book is made but not the book (``--pdf-jobs`` gives the same PDF
-#: page for page), so changing them rebuilds nothing.
-_SAME_BOOK_OPTIONS = frozenset({"pdf_jobs"})
-
 
 def fingerprint(options: RenderOptions) -> str:
     """A hash of fic2book's version and every option, including the contents of option files.
@@ -25,8 +21,6 @@ def fingerprint(options: RenderOptions) -> str:
     digest = hashlib.sha256(f"fic2book {__version__}\n".encode())
     paths = dict(path_fields(options))
     for spec in dataclasses.fields(options):
-        if spec.name in _SAME_BOOK_OPTIONS:
-            continue
         digest.update(f"{spec.name}=".encode())
         value = paths.get(spec.name)
         if value is None:
