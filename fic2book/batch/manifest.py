@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fic2book.backends import BACKENDS
 from fic2book.errors import OutputError
 
 #: File name of the manifest inside the output folder.
@@ -84,7 +85,8 @@ def confined_output(root: Path, record: BookRecord) -> Path | None:
         or "\\" in output
         or folder_of(output) != folder_of(record.input)
         or name.startswith(".")
-        or not name.lower().endswith("." + record.format.lower())
+        or record.format not in BACKENDS
+        or not name.lower().endswith(BACKENDS[record.format].suffix)
         or any(part in ("", ".", "..") for part in output.split("/"))
     ):
         return None

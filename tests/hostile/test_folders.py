@@ -283,3 +283,14 @@ def test_follow_symlinks_flag(sandbox: Sandbox) -> None:
     assert "warning" not in result.stderr
     (book,) = [p for p in sandbox.books() if p.suffix == ".epub"]
     assert SECRET in epub_text(book)
+
+
+def test_rows_of_every_format_are_trusted(sandbox: Sandbox) -> None:
+    """A Kobo book ("x.kepub.epub") is a book of its format: a rerun skips it, quietly."""
+    (sandbox.inputs / "w.txt").write_text(work_text("W"), encoding="utf-8")
+    first = sandbox.run("batch", sandbox.inputs, "-o", sandbox.out, "--to", "kepub,epub,pdf")
+    check_cli(first, failures=0)
+    again = sandbox.run("batch", sandbox.inputs, "-o", sandbox.out, "--to", "kepub,epub,pdf")
+    check_cli(again, failures=0)
+    assert "warning" not in again.stderr
+    assert f"] {InputStatus.SKIPPED} w.txt" in again.stdout
