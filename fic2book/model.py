@@ -202,6 +202,8 @@ class Work:
     assets: tuple[Asset, ...] = ()
     #: False for a one-shot: its single chapter gets no heading of its own.
     chaptered: bool = True
+    #: The author's work skin, sanitised and scoped by :mod:`fic2book.skin`; ``None`` without.
+    skin_css: str | None = None
 
     def tags(self, kind: TagKind) -> tuple[str, ...]:
         """The tags of one kind, empty when the work has none."""

@@ -86,6 +86,8 @@ class RenderOptions:
     cover: Path | None = None
     #: ``--no-cover``: no cover image and no cover page at all.
     no_cover: bool = False
+    #: ``--no-skin``: leave out the work skin (the author's CSS) in both books.
+    no_skin: bool = False
     #: ``--pdf-cover``: start the PDF with the cover as a full-bleed page (off for print).
     pdf_cover: bool = False
     #: ``--pdf-ua``: a tagged PDF/UA-1 file (structure tree, language, document title shown).

@@ -160,6 +160,9 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     _set_metadata(book, work, has_cover=cover is not None)
 
     styles = _style_items(epub, options)
+    # The skin goes before the --css sheets, so the reader's own CSS has the last word.
+    first_user = len(styles) - len(options.css)
+    styles[first_user:first_user] = _skin_items(epub, work, options)
     for item in styles:
         book.add_item(item)
     front, back = _documents(work, options)
@@ -412,6 +415,21 @@ def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
             )
         )
     return items
+
+
+def _skin_items(epub: Any, work: Work, options: RenderOptions) -> list[Any]:
+    """The work skin as ``styles/skin.css``, after the bundled styles and before ``--css``.
+
+    The reader sanitised and scoped it (fic2book/skin.py); ``--no-skin`` leaves it out.
+    """
+    if not work.skin_css or options.no_skin:
+        return []
+    css = work.skin_css.encode("utf-8")
+    return [
+        epub.EpubItem(
+            uid="style_skin", file_name="styles/skin.css", media_type="text/css", content=css
+        )
+    ]
 
 
 def _read_css(path: Path) -> bytes:

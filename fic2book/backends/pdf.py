@@ -137,6 +137,11 @@ def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> s
     return break_long_words(html)
 
 
+def skin_css(work: Work, options: RenderOptions) -> list[str]:
+    """The work skin (sanitised by the reader, fic2book/skin.py) unless ``--no-skin``."""
+    return [work.skin_css] if work.skin_css and not options.no_skin else []
+
+
 def read_user_css(paths: tuple[Path, ...]) -> list[str]:
     """Read the ``--css`` files now, before rendering, so WeasyPrint never opens a file."""
     sheets = []
@@ -210,7 +215,7 @@ def render_pdf(work: Work, target: Path, options: RenderOptions) -> None:
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
-        for text in [*_bundled_css(options), page_css, *user_css]
+        for text in [*_bundled_css(options), page_css, *skin_css(work, options), *user_css]
     ]
     html = book_html(work, options, cover)
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(

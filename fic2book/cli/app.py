@@ -189,6 +189,14 @@ NoCover = Annotated[
     bool,
     typer.Option("--no-cover", help="No cover image or cover page.", rich_help_panel=RENDERING),
 ]
+NoSkin = Annotated[
+    bool,
+    typer.Option(
+        "--no-skin",
+        help="Leave out the work skin (the author's CSS from a saved AO3 page).",
+        rich_help_panel=RENDERING,
+    ),
+]
 PdfCover = Annotated[
     bool,
     typer.Option(
@@ -265,6 +273,7 @@ def render_options(
     max_input_size: int,
     timeout: float,
     max_memory: int,
+    no_skin: bool = False,
 ) -> RenderOptions:
     """Build the checked options from the shared rendering options; read their files now.
 
@@ -281,6 +290,7 @@ def render_options(
         style=style,
         cover=cover,
         no_cover=no_cover,
+        no_skin=no_skin,
         pdf_cover=pdf_cover,
         pdf_ua=pdf_ua,
         gutter=None if gutter is None else length_mm(gutter),

@@ -39,6 +39,7 @@ from fic2book.html.allowlist import (
 from fic2book.html.images import AssetLoader, prepare_image
 from fic2book.html.parse import Element, class_list
 from fic2book.numbers import parse_whole
+from fic2book.skin import kept_classes as kept_classes_for_skin
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,8 @@ def _filter_attributes(element: Element, tag: str, classes: list[str], report: _
         if key in GLOBAL_ATTRIBUTES or key in TAG_ATTRIBUTES.get(tag, ()):
             kept.setdefault(key, text_value)
     kept_classes = [c for c in dict.fromkeys(classes) if c in OWN_CLASSES]
+    # The classes a work skin styles stay, prefixed (fic2book/skin.py).
+    kept_classes += kept_classes_for_skin(dict.fromkeys(classes))
     element.attrib.clear()
     for key, value in kept.items():
         element.set(key, value)

@@ -7,7 +7,7 @@ The page is not a download and uses the site's own markup::
                            dd.language, dd.series (span.position "Part N of <a>"),
                            dd.collections, dd.stats > dl.stats (published status words
                            chapters comments kudos bookmarks hits)
-    #workskin              an inline <style> (the work skin, ignored), then
+    #workskin              an inline <style> (the work skin: kept, see fic2book/skin.py), then
       div.preface.group    h2.title, h3.byline, div.summary.module, div.notes.module
                            (with ul.associations: translations, "inspired by")
       #chapters            div.chapter#chapter-N: div.chapter.preface.group (h3.title
@@ -22,6 +22,7 @@ Everything else on the page (navigation, kudos, comments, the footer) is ignored
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from fic2book.readers.ao3_html import (
     walk,
 )
 from fic2book.readers.common import ao3_absolute_url, read_text, split_list
+from fic2book.skin import keeping_classes, sanitize_skin
 
 #: dd classes of the tag list and the label they stand for.
 _DD_TYPES: dict[str, str] = {
@@ -95,16 +97,36 @@ def work_from_ao3_page(
     skin = next((e for e in root.iter("div") if e.get("id") == "workskin"), None)
     if skin is None:
         raise InputError(f"{source_name}: the saved page has no work text (#workskin)")
-    _read_work_preface(skin, preface, source_name, images)
-    chapters, chaptered = _read_chapters(skin, preface.authors, source_name, images)
-    _read_afterword(skin, preface, source_name, images)
+    work_skin = sanitize_skin(work_skin_css(root), f"{source_name}: work skin")
+    # The cleaning keeps the classes the skin styles, so that it still applies in the book.
+    with keeping_classes(work_skin.classes if work_skin else ()):
+        _read_work_preface(skin, preface, source_name, images)
+        chapters, chaptered = _read_chapters(skin, preface.authors, source_name, images)
+        _read_afterword(skin, preface, source_name, images)
     if not chapters:
         raise InputError(f"{source_name}: the saved page has no chapter text")
     if preface.url is None:
         _url_from_page(root, preface)
-    return preface.build(
+    work = preface.build(
         chapters, chaptered=chaptered, assets=images.assets, source_name=source_name
     )
+    return dataclasses.replace(work, skin_css=work_skin.css) if work_skin else work
+
+
+def work_skin_css(root: Element) -> str:
+    """The work skin's CSS: the page's ``<style>`` elements that style ``#workskin``.
+
+    AO3 writes the skin, every selector prefixed with ``#workskin``, in a ``<style>`` in the
+    page's head; an older or hand-saved page has it inside ``div#workskin``.  Site styles are
+    linked files, not ``<style>`` elements, so nothing else matches.
+    """
+    sheets = [text_of_style(e) for e in root.iter("style")]
+    return "\n".join(sheet for sheet in sheets if "#workskin" in sheet)
+
+
+def text_of_style(element: Element) -> str:
+    """The CSS text of a ``<style>`` element (its text, including any CDATA section)."""
+    return "".join(element.itertext())
 
 
 def _read_meta(meta: Element, preface: Preface) -> None:
