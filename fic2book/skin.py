@@ -167,6 +167,7 @@ def _split(prelude: list[tinycss2.ast.Node]) -> list[list[tinycss2.ast.Node]]:
 def _scoped(tokens: list[tinycss2.ast.Node], classes: set[str], dropped: list[str]) -> str:
     """One selector scoped to ``.workskin`` with prefixed classes; ``""`` when refused."""
     tokens = _strip(tokens)
+    named: set[str] = set()  # added to ``classes`` only when the selector is kept
     if tokens and isinstance(tokens[0], tinycss2.ast.HashToken):
         if tokens[0].value != "workskin":
             dropped.append(f"selector #{tokens[0].value}")
@@ -186,11 +187,12 @@ def _scoped(tokens: list[tinycss2.ast.Node], classes: set[str], dropped: list[st
         if is_class and isinstance(token, tinycss2.ast.IdentToken):
             if not _IDENT.fullmatch(token.value):
                 return ""
-            classes.add(token.value)
+            named.add(token.value)
             text.append(CLASS_PREFIX + token.value)
         else:
             text.append(token.serialize())
         previous = token
+    classes.update(named)
     selector = "".join(text).strip()
     if not selector:
         return f".{SCOPE_CLASS}"
