@@ -55,7 +55,9 @@ def test_chapters_notes_and_afterword() -> None:
     first, second = work.chapters
     assert "Chapter Text" not in str(first.body) and "Chapter Text" not in str(second.body)
     assert "took the best beam" in str(first.body)
-    assert "bellrope" not in str(first.body) and "color" not in str(first.body)
+    # The work skin is kept apart (fic2book/skin.py); the class it styles stays, prefixed.
+    assert "color" not in str(first.body) and 'class="ws-bellrope"' in str(first.body)
+    assert work.skin_css == ".workskin .ws-bellrope { color: red; }\n"
     assert "Arrival." in str(first.summary)
     assert "Jackdaws really do this." in str(first.notes)
     assert "More bird facts" in str(first.end_notes)
