@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import posixpath
 import re
 import tempfile
@@ -32,7 +33,7 @@ from urllib.parse import urlsplit
 from fic2book.backends import register
 from fic2book.cover import book_cover, cover_alt
 from fic2book.errors import OutputError, RenderError
-from fic2book.language import language_tag, text_direction
+from fic2book.language import DEFAULT_TAG, language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.progress import report
@@ -55,6 +56,12 @@ _CORE_IMAGE_TYPES = frozenset(
 )
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+#: ISO 639 codes that name no particular language: undetermined, uncoded, multiple, none.
+#: ``qaa``-``qtz`` (private use) are treated the same way.
+NO_LANGUAGE: frozenset[str] = frozenset({"und", "mis", "mul", "zxx"})
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,8 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     """The ebooklib book, ready to write, and the language written on ``<package>``."""
     cover = book_cover(work, options)
     book = epub.EpubBook()
-    _set_metadata(book, work, has_cover=cover is not None)
+    language = epub_language(work)
+    _set_metadata(book, work, has_cover=cover is not None, language=language)
 
     styles = _style_items(epub, options)
     # The skin goes before the --css sheets, so the reader's own CSS has the last word.
@@ -186,7 +194,6 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     direction = "rtl" if text_direction(work.language) == "rtl" else None
     if direction:
         book.set_direction(direction)
-    language = epub_language(work)
     links = [style.file_name for style in styles]
     items = {}
     for doc in [*covers, *front, *back]:
@@ -224,11 +231,17 @@ def epub_language(work: Work) -> str:
     """The book's ``dc:language``: a valid BCP 47 tag naming a language, never ``und``.
 
     Readers normalise the language already; this also covers a work built in code.  An empty
-    or unidentifiable value becomes ``en`` (:func:`fic2book.language.language_tag`): Send to
-    Kindle refuses a book whose language it does not support, ``und`` included, and e-readers
-    pick hyphenation and fonts by it.
+    or unidentifiable value becomes ``en`` (:func:`fic2book.language.language_tag`), and so do
+    the codes that name no particular language (:data:`NO_LANGUAGE`: undetermined, multiple,
+    none, private use): Send to Kindle refuses a book whose language it does not support
+    (README, "Send to Kindle"), and e-readers pick hyphenation and fonts by it.
     """
-    return language_tag(work.language)
+    tag = language_tag(work.language)
+    primary = tag.split("-", 1)[0].lower()
+    if primary in NO_LANGUAGE or "qaa" <= primary <= "qtz":
+        logger.warning("language %r names no particular language; using %r", tag, DEFAULT_TAG)
+        return DEFAULT_TAG
+    return tag
 
 
 def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
@@ -292,13 +305,15 @@ def _cover_href(work: Work, suffix: str) -> str:
     return href
 
 
-def _set_metadata(book: Any, work: Work, has_cover: bool = False) -> None:
+def _set_metadata(
+    book: Any, work: Work, has_cover: bool = False, language: str | None = None
+) -> None:
     """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata."""
     book.set_identifier(book_identifier(work))
     for extra_id in _extra_identifiers(work):
         book.add_metadata("DC", "identifier", extra_id)
     book.set_title(work.title.strip() or "Untitled")
-    book.set_language(epub_language(work))
+    book.set_language(language or epub_language(work))
     # Unique ids: ebooklib's default "creator" for every author is a duplicate-id error.
     for position, author in enumerate(work.authors, start=1):
         book.add_author(author, role="aut", uid=f"author_{position}")
