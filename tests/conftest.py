@@ -91,3 +91,12 @@ def epubcheck_jvm() -> Iterator[None]:
     """One EPUBCheck JVM per session: started by the first check, if any, and stopped here."""
     yield
     stop_session_server()
+
+
+@pytest.fixture(autouse=True)
+def no_user_settings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the tester's own fic2book.toml out of every test (see fic2book/config.py)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    monkeypatch.delenv("FIC2BOOK_CONFIG", raising=False)

@@ -313,6 +313,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -322,8 +323,22 @@ def root(
             help="Show the version and exit.",
         ),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            envvar="FIC2BOOK_CONFIG",
+            help="Your settings (default: fic2book.toml in your config folder; "
+            "see 'fic2book config path').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Turn fan-fiction works into EPUBs for e-readers and print-ready PDFs."""
+    from fic2book.cli.config import apply_settings
+
+    apply_settings(ctx, config)
 
 
 def main() -> None:
@@ -333,7 +348,7 @@ def main() -> None:
 
 # The commands, one module each (they import the aliases above, hence the late import).
 # Adding a command: add its module to this import and one app.command() line below.
-from fic2book.cli import batch, bind, convert, formats, impose, inspect, serve  # noqa: E402
+from fic2book.cli import batch, bind, config, convert, formats, impose, inspect, serve  # noqa: E402
 
 app.command()(convert.convert)
 app.command()(inspect.inspect)
@@ -342,3 +357,4 @@ app.command()(bind.bind)
 app.command()(formats.formats)
 app.command()(batch.batch)
 app.command()(serve.serve)
+app.add_typer(config.config_app)
