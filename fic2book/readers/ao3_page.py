@@ -35,14 +35,13 @@ from fic2book.html.images import AssetCollector, LocalImages
 from fic2book.html.parse import Element, class_list, parse_html, text_of
 from fic2book.model import Asset, Chapter, SeriesEntry, Work
 from fic2book.numbers import parse_whole
-from fic2book.readers.ao3_html import (
+from fic2book.readers.ao3_html import chapter_title, walk
+from fic2book.readers.ao3_preface import (
     TAG_LABELS,
     Preface,
-    chapter_title,
     parse_byline,
     parse_series,
     parse_stats,
-    walk,
 )
 from fic2book.readers.common import ao3_absolute_url, read_text, split_list
 from fic2book.skin import keeping_classes, sanitize_skin

@@ -30,7 +30,8 @@ from fic2book.errors import InputError
 from fic2book.model import Asset, Work
 from fic2book.options import RenderOptions
 from fic2book.readers import read_work, reader_for
-from fic2book.readers.ao3_html import parse_stats, work_from_ao3_html
+from fic2book.readers.ao3_html import work_from_ao3_html
+from fic2book.readers.ao3_preface import parse_stats
 from tests.conftest import DATA
 from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
 
