@@ -18,12 +18,9 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-from lxml import etree
 
 from fic2book.errors import InputError
 from fic2book.html.clean import clean_fragment
@@ -32,7 +29,8 @@ from fic2book.html.parse import Element, parse_html, text_of
 from fic2book.html.sanitize import text_block
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers.common import title_from_path
-from fic2book.readers.epub import MAX_MEMBER_BYTES, MAX_MEMBERS, MAX_TOTAL_BYTES, EpubReader
+from fic2book.readers.epub import EpubReader
+from fic2book.readers.epub.archive import Archive, open_archive
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
 from fic2book.readers.headings import keep_heading
@@ -47,46 +45,6 @@ _CHAPTER_ID = re.compile(r"file\d+")
 _STORY_ID = re.compile(r"fanficfare-uid:.*-s([^-]+)$")
 # Subjects FanFicFare adds to every book: not tags of the work.
 _NOISE = re.compile(r"FanFiction|Last Update( Year/Month)?:.*|Completed|In-Progress", re.I)
-
-
-def _xml_parser() -> etree.XMLParser:
-    """A parser that never loads a DTD, expands an entity or touches the network."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
-class _Zip:
-    """The archive, read member by member with every size capped."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as err:
-            raise InputError(f"{path}: not a readable EPUB ({err})") from err
-        infos = self.zip.infolist()
-        if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise InputError(f"{path}: the EPUB is too large to be a fan work")
-        self.names = {i.filename for i in infos if ".." not in i.filename.split("/")}
-
-    def read(self, name: str) -> bytes | None:
-        """A member's bytes, ``None`` when missing, unreadable or over the size cap."""
-        if name not in self.names:
-            return None
-        try:
-            with self.zip.open(name) as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
-        except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
-            return None
-        return data if len(data) <= MAX_MEMBER_BYTES else None
-
-    def xml(self, name: str) -> Element | None:
-        data = self.read(name)
-        if data is None:
-            return None
-        try:
-            return etree.fromstring(data, _xml_parser())
-        except etree.XMLSyntaxError:
-            return None
 
 
 @dataclass
@@ -117,7 +75,7 @@ class _Opf:
         return None
 
 
-def _load_opf(archive: _Zip) -> _Opf | None:
+def _load_opf(archive: Archive) -> _Opf | None:
     container = archive.xml("META-INF/container.xml")
     rootfile = container.find(".//c:rootfile", _NS) if container is not None else None
     path = rootfile.get("full-path") if rootfile is not None else None
@@ -136,7 +94,7 @@ def _load_opf(archive: _Zip) -> _Opf | None:
 class _Images:
     """The EPUB's own images, embedded under unique names (remote ones are left to clean-up)."""
 
-    def __init__(self, archive: _Zip) -> None:
+    def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.by_member: dict[str, Asset | None] = {}
         self.hrefs: set[str] = set()
@@ -168,7 +126,7 @@ class _Images:
         return tuple(asset for asset in self.by_member.values() if asset is not None)
 
 
-def _chapter(archive: _Zip, member: str, number: int, images: _Images) -> Chapter | None:
+def _chapter(archive: Archive, member: str, number: int, images: _Images) -> Chapter | None:
     """One ``fileNNNN.xhtml``: its original title, its body without FanFicFare's heading."""
     data = archive.read(member)
     if data is None:
@@ -231,8 +189,7 @@ def _page_from_opf(opf: _Opf) -> TitlePage:
 
 def read_fanficfare_epub(path: Path) -> Work:
     """Read FanFicFare's EPUB; another EPUB is read by the EPUB reader."""
-    archive = _Zip(path)
-    with archive.zip:
+    with open_archive(path) as archive:
         opf = _load_opf(archive)
         if opf is None or not opf.is_fanficfare():
             return EpubReader().read(path)
