@@ -1,13 +1,13 @@
 """Decode and parse HTML files and fragments into lxml trees, tolerantly and within limits.
 
-The first step of every HTML-based reader: bytes are decoded (a BOM, a ``<meta charset>``,
-UTF-8, cp1252), characters XML cannot hold are dropped, XHTML's self-closed elements are
-opened and closed, and nesting deeper than :data:`MAX_DEPTH` is flattened.
+The first step of every HTML-based reader: bytes are decoded by the one rule for every text
+input (:func:`fic2book.readers.common.decode_text`), characters XML cannot hold are dropped,
+XHTML's self-closed elements are opened and closed, and nesting deeper than :data:`MAX_DEPTH`
+is flattened.
 """
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 
@@ -15,6 +15,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from fic2book.errors import InputError
+from fic2book.readers.common import decode_text
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,6 @@ _SELF_CLOSED = re.compile(
     r"<(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)"
     r"([a-zA-Z][\w:.-]*)((?:\s+[^\s/>\"'=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*/>"
 )
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
 #: Characters XML 1.0 forbids (tab, newline and carriage return are allowed).
@@ -50,43 +50,14 @@ def _drop_illegal_reference(match: re.Match[str]) -> str:
     return match.group(0) if legal else ""
 
 
-def decode_html(data: bytes) -> str:
-    """Decode an HTML file: a BOM, else a ``<meta charset>``, else UTF-8, else cp1252."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    declared = _META_CHARSET.search(data[:4096])
-    if declared is not None:
-        name = declared.group(1).decode("ascii", errors="replace")
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            codec = "utf-8"
-        # A page saved by a browser is re-encoded as UTF-8 but may keep a stale declaration.
-        if codec not in ("utf-8", "ascii"):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def parse_html(source: str | bytes) -> Element:
     """Parse a whole document or a run of fragments into an ``<html>`` element, tolerantly.
 
     XHTML's self-closed non-void elements (``<div/>``, ``<a id="x"/>``) are opened and closed
     first, since an HTML parser would leave them open around the rest of the document.
     """
-    text = decode_html(source) if isinstance(source, bytes) else source
+    # Bytes are decoded by the one rule every text input follows (a BOM, UTF-8, <meta charset>…).
+    text = decode_text(source, "the HTML", markup=True) if isinstance(source, bytes) else source
     # lxml refuses to store NUL, C0 controls and noncharacters in the tree it builds (a
     # ValueError mid-clean), and none of them can appear in an EPUB's XHTML anyway.
     text = XML_ILLEGAL.sub("", text)

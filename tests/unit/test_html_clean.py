@@ -13,7 +13,8 @@ from PIL import Image
 
 from fic2book.html.clean import clean_markup
 from fic2book.html.images import AssetCollector, LocalImages, sniff_image
-from fic2book.html.parse import decode_html, parse_html
+from fic2book.html.parse import parse_html
+from fic2book.readers.common import decode_text
 from fic2book.readers.common import is_scene_break as is_divider
 
 
@@ -228,12 +229,15 @@ def test_self_closed_xhtml_elements_do_not_swallow_what_follows() -> None:
     assert len(body[0]) == 0
 
 
-def test_decode_html_honours_declared_charset_and_falls_back() -> None:
-    assert decode_html('<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1")).endswith(
-        "café</p>"
-    )
-    assert decode_html("<p>café</p>".encode("cp1252")) == "<p>café</p>"
-    assert decode_html(b"\xef\xbb\xbf<p>x</p>") == "<p>x</p>"
+def test_html_bytes_honour_the_declared_charset_and_fall_back() -> None:
+    def decode(data: bytes) -> str:
+        return decode_text(data, "test", markup=True)
+
+    assert decode('<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1")).endswith("café</p>")
+    assert decode("<p>café</p>".encode("cp1252")) == "<p>café</p>"
+    assert decode(b"\xef\xbb\xbf<p>x</p>") == "<p>x</p>"
+    latin = parse_html('<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1"))
+    assert "café" in "".join(latin.itertext())
 
 
 def test_large_messy_input_is_handled() -> None:
