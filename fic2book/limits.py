@@ -9,7 +9,8 @@ lists what each stage costs per input megabyte):
 * ``--timeout`` (default 600 s) and ``--max-memory`` (default 4 GiB of address space): the
   whole conversion of one work — reading, cleaning, typesetting, the cover, every format —
   runs in a forked child under both (:func:`fic2book.sandbox.run_limited`, called by
-  :func:`fic2book.pipeline.convert_file` and the batch job).
+  :func:`fic2book.pipeline.convert_file`; a batch worker keeps one such child from work to
+  work, :class:`fic2book.sandbox_resident.ResidentSandbox`).
 
 Sizes and durations are parsed by :mod:`fic2book.units`.
 """
