@@ -105,6 +105,10 @@ class RenderOptions:
     timeout: float = DEFAULT_TIMEOUT
     #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit).
     max_memory: int = DEFAULT_MAX_MEMORY
+    #: ``--name``: the books' file names (and folders) in a folder, e.g. ``"{title} - {authors}"``
+    #: (:mod:`fic2book.nametemplate`); ``None``: "Title - Author1, Author2".  An option here so
+    #: that batch's fingerprint covers it: a new template renames the books it made.
+    name: str | None = None
 
     def __post_init__(self) -> None:
         """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
@@ -119,6 +123,10 @@ class RenderOptions:
             set_field(self, "gutter", length_mm(self.gutter))
         # A gutter too wide for the page is refused here, not half-way through a batch.
         page_geometry(self.page_size, self.gutter)
+        if self.name is not None:
+            from fic2book.nametemplate import NameTemplate
+
+            NameTemplate.parse(self.name)  # a bad template fails before any work is read
         if self.cover is not None and self.no_cover:
             raise UsageError("--cover and --no-cover contradict each other")
         if self.pdf_cover and self.no_cover:

@@ -22,7 +22,8 @@ from fic2book.caps import cap_fields
 from fic2book.errors import Fic2BookError, OutputError, UsageError
 from fic2book.limits import check_input_size
 from fic2book.model import Work
-from fic2book.naming import output_name, unique_path
+from fic2book.nametemplate import book_path, name_fields
+from fic2book.naming import unique_path
 from fic2book.options import RenderOptions
 from fic2book.readers import check_source, read_work
 from fic2book.sandbox import run_limited
@@ -66,8 +67,9 @@ def plan_targets(
     *,
     into_folder: bool | None = None,
     taken: set[Path] | None = None,
+    name: str | None = None,
 ) -> list[Path]:
-    """Where each backend's book goes.
+    """Where each backend's book goes (named by the ``--name`` template ``name`` in a folder).
 
     ``output`` is a folder when it is ``None`` (the current folder), when ``into_folder`` says
     so, or (``into_folder`` unset) when it is an existing folder or several formats are asked
@@ -82,7 +84,8 @@ def plan_targets(
     avoid = set(taken or ())
     targets = []
     for backend in backends:
-        target = unique_path(output, output_name(work.title, work.authors, backend.suffix), avoid)
+        relative = book_path(name, name_fields(work), backend.suffix)
+        target = unique_path(output / relative.parent, relative.name, avoid)
         avoid.add(target)
         targets.append(target)
     return targets
@@ -278,7 +281,9 @@ def _convert(
     """The conversion :func:`convert_file` runs, in the sandbox or in this process."""
     work = read_work(source, from_format)
     # File names come from the title as typed (straight quotes are easier in a shell).
-    targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+    targets = plan_targets(
+        work, backends, output, into_folder=into_folder, taken=taken, name=options.name
+    )
     work = prepare(work, options)
     for target in targets:
         if target.exists() and target.resolve() == source.resolve():

@@ -22,6 +22,7 @@ from typing import Any
 from fic2book.backends import backend_for
 from fic2book.errors import Fic2BookError, InputError
 from fic2book.limits import check_data_size
+from fic2book.nametemplate import name_fields
 from fic2book.options import RenderOptions
 from fic2book.pipeline import backends_for, read_work_bytes, render_bytes
 from fic2book.sandbox_resident import ResidentSandbox
@@ -33,6 +34,8 @@ class Rendered:
 
     title: str = ""
     authors: tuple[str, ...] = ()
+    #: The work's ``--name`` fields (:func:`fic2book.nametemplate.name_fields`).
+    fields: tuple[tuple[str, Any], ...] = ()
     books: tuple[tuple[str, bytes], ...] = ()
     error: str | None = None
     detail: str | None = None
@@ -75,7 +78,7 @@ def render_job(
         check_data_size(data, name, options.max_input_size)
         # Reading and rendering run in this worker's sandboxed child under --timeout and
         # --max-memory; the child is kept for the next work, with what it has cached.
-        title, authors, books = _SANDBOX.run(
+        fields, books = _SANDBOX.run(
             _render,
             data,
             name,
@@ -95,7 +98,14 @@ def render_job(
             detail=traceback.format_exc(),
             seconds=time.perf_counter() - start,
         )
-    return Rendered(title=title, authors=authors, books=books, seconds=time.perf_counter() - start)
+    named = dict(fields)
+    return Rendered(
+        title=named["title"] or "",
+        authors=named["authors_list"],
+        fields=fields,
+        books=books,
+        seconds=time.perf_counter() - start,
+    )
 
 
 #: This worker process's sandboxed child, kept from work to work (see :func:`render_job`).
@@ -108,13 +118,13 @@ def _render(
     from_format: str | None,
     formats: tuple[str, ...],
     options: RenderOptions,
-) -> tuple[str, tuple[str, ...], tuple[tuple[str, bytes], ...]]:
+) -> tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, bytes], ...]]:
     """Read one work and render each format: the job's part that runs under the limits."""
     work = read_work_bytes(data, name, from_format)
     books = tuple(
         (fmt, render_bytes(backend_for(fmt), work, options)) for fmt in dict.fromkeys(formats)
     )
-    return work.title, tuple(work.authors), books
+    return tuple(name_fields(work).items()), books
 
 
 def path_fields(options: RenderOptions) -> Iterator[tuple[str, Path | tuple[Path, ...]]]:

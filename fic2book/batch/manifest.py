@@ -69,12 +69,18 @@ def folder_of(relative: str) -> str:
     return relative.rpartition("/")[0]
 
 
+def _within(folder: str, mirror: str) -> bool:
+    """Whether the ``/``-separated ``folder`` is ``mirror`` or inside it."""
+    return not mirror or folder == mirror or folder.startswith(mirror + "/")
+
+
 def confined_output(root: Path, record: BookRecord) -> Path | None:
     """The book path of ``record`` under the output folder ``root``, or ``None`` if unsafe.
 
     The manifest is a file anyone with write access to the output folder can edit, and batch
     deletes and overwrites the books it names.  A book lives in the folder that mirrors its
-    input's, under a plain visible name with its format's suffix, and nowhere else: a
+    input's (or in folders a ``--name`` template made inside it), under a plain visible
+    name with its format's suffix, and nowhere else: a
     ``../`` or absolute path, a hidden name (the manifest itself) or a folder symlinked out
     of ``root`` is refused.  ``root`` must be resolved.
     """
@@ -83,7 +89,7 @@ def confined_output(root: Path, record: BookRecord) -> Path | None:
     if (
         "\0" in output
         or "\\" in output
-        or folder_of(output) != folder_of(record.input)
+        or not _within(folder_of(output), folder_of(record.input))
         or name.startswith(".")
         or record.format not in BACKENDS
         or not name.lower().endswith(BACKENDS[record.format].suffix)

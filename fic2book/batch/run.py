@@ -32,7 +32,8 @@ from fic2book.errors import (
     OutputError,
     UsageError,
 )
-from fic2book.naming import TakenPaths, output_name, unique_path
+from fic2book.nametemplate import book_path
+from fic2book.naming import TakenPaths, unique_path
 from fic2book.pipeline import backends_for, write_bytes_atomically
 from fic2book.tempfiles import remove_stale
 
@@ -77,6 +78,17 @@ def _check_folders(source: Path, output: Path) -> None:
             f"the input folder {source} is inside the output folder {output}; "
             "books would be read back as inputs"
         )
+
+
+def _remove_empty_folders(folder: Path, stop: Path) -> None:
+    """Remove ``folder`` and its parents up to ``stop`` (kept) while they are empty.
+
+    A book renamed by a new ``--name`` leaves its old ``{fandom}/{series}/`` folders behind;
+    ``rmdir`` removes only empty ones, so nothing else is touched.
+    """
+    while folder != stop and folder.is_relative_to(stop):
+        folder.rmdir()  # OSError when not empty: the caller stops there
+        folder = folder.parent
 
 
 class _Batch:
@@ -220,9 +232,9 @@ class _Batch:
         try:
             for fmt, data in rendered.books:
                 suffix = BACKENDS[fmt].suffix
-                target = unique_path(
-                    out_dir, output_name(rendered.title, rendered.authors, suffix), item.state.taken
-                )
+                # --name may add folders: they sit inside the input's mirror folder.
+                named = book_path(self.config.options.name, dict(rendered.fields), suffix)
+                target = unique_path(out_dir / named.parent, named.name, item.state.taken)
                 if target.is_dir():
                     raise OutputError(f"{target}: is a directory")
                 write_bytes_atomically(data, target)
@@ -246,6 +258,7 @@ class _Batch:
                     # The work's title changed: its old book would be a stale duplicate.
                     with contextlib.suppress(OSError):
                         (output / old).unlink()
+                        _remove_empty_folders((output / old).parent, out_dir)
         except Fic2BookError as err:
             error = f"{err.label}: {one_line(err)}"
         finally:

@@ -223,6 +223,17 @@ Gutter = Annotated[
         rich_help_panel=RENDERING,
     ),
 ]
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        metavar="TEMPLATE",
+        help="Name books written into a folder, e.g. '{title} - {authors}' or "
+        "'{fandom}/{series}/{part:02} {title}'. Fields: title, authors, fandom, series, part, "
+        "work_id, rating, language, words, chapters, date.",
+        show_default=False,
+    ),
+]
 MaxInputSize = Annotated[
     int,
     typer.Option(
@@ -274,6 +285,7 @@ def render_options(
     timeout: float,
     max_memory: int,
     no_skin: bool = False,
+    name: str | None = None,
 ) -> RenderOptions:
     """Build the checked options from the shared rendering options; read their files now.
 
@@ -297,6 +309,7 @@ def render_options(
         max_input_size=max_input_size,
         timeout=timeout,
         max_memory=max_memory,
+        name=name,
     )
     options.check_files()
     return options

@@ -17,6 +17,7 @@ from fic2book.cli.app import (
     Gutter,
     MaxInputSize,
     MaxMemory,
+    NameOption,
     NoCover,
     NoSkin,
     PageSizeOption,
@@ -121,6 +122,7 @@ def batch(
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
+    name: NameOption = None,
     debug: Debug = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")
@@ -152,6 +154,7 @@ def batch(
             max_input_size=max_input_size,
             timeout=timeout,
             max_memory=max_memory,
+            name=name,
         )
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read

@@ -22,6 +22,7 @@ from fic2book.cli.app import (
     Gutter,
     MaxInputSize,
     MaxMemory,
+    NameOption,
     NoCover,
     NoSkin,
     PageSizeOption,
@@ -181,6 +182,7 @@ def convert(
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
+    name: NameOption = None,
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
@@ -207,6 +209,7 @@ def convert(
             max_input_size=max_input_size,
             timeout=timeout,
             max_memory=max_memory,
+            name=name,
         )
         if bleed or marks or pdf_variant:
             from fic2book.printing.printshop import parse_print_shop

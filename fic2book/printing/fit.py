@@ -176,7 +176,9 @@ def convert_fitted(
     check_source(source)
     check_input_size(source, options.max_input_size)
     work = read_work(source, from_format)
-    targets = plan_targets(work, backends, output, into_folder=into_folder, taken=taken)
+    targets = plan_targets(
+        work, backends, output, into_folder=into_folder, taken=taken, name=options.name
+    )
     work = prepare(work, options)
     fit = None
     written: list[Path] = []
