@@ -204,6 +204,10 @@ class Work:
     chaptered: bool = True
     #: The author's work skin, sanitised and scoped by :mod:`fic2book.skin`; ``None`` without.
     skin_css: str | None = None
+    #: An omnibus (:mod:`fic2book.combine`) holds the works it collects, in reading order;
+    #: its own ``chapters`` are theirs run together, so code that knows nothing of omnibuses
+    #: still sees every word.  Empty for an ordinary work.
+    works: tuple[Work, ...] = ()
 
     def tags(self, kind: TagKind) -> tuple[str, ...]:
         """The tags of one kind, empty when the work has none."""

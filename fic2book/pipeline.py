@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "backends_for",
     "check_source",
+    "convert_combined",
     "convert_file",
     "plan_targets",
     "prepare",
@@ -297,3 +298,52 @@ def _convert(
         write_atomically(backend, work, target, options)
         written.append(target)
     return written
+
+
+def convert_combined(
+    sources: Sequence[Path],
+    formats: Sequence[str],
+    output: Path | None,
+    options: RenderOptions,
+    from_format: str | None = None,
+    *,
+    title: str | None = None,
+    into_folder: bool | None = None,
+) -> list[Path]:
+    """Read every source and write one omnibus book per format (:mod:`fic2book.combine`).
+
+    Each work is prepared (capped, typeset by its own language) before they are combined;
+    the limits of ``options`` apply to the whole run, as to one work in :func:`convert_file`.
+    """
+    from fic2book.combine import combine
+
+    backends = backends_for(formats)
+    for source in sources:
+        check_source(source)
+        check_input_size(source, options.max_input_size)
+
+    def convert() -> list[Path]:
+        works = [prepare(read_work(source, from_format), options) for source in sources]
+        book = cap_fields(combine(works, title))
+        targets = plan_targets(book, backends, output, into_folder=into_folder)
+        resolved = {source.resolve() for source in sources}
+        for target in targets:
+            if target.exists() and target.resolve() in resolved:
+                raise OutputError(f"{target}: would overwrite an input")
+            if target.is_dir():
+                raise OutputError(f"{target}: is a directory")
+        for backend, target in zip(backends, targets, strict=True):
+            write_atomically(backend, book, target, options)
+        return targets
+
+    try:
+        return run_limited(
+            convert,
+            timeout=options.timeout,
+            max_memory=options.max_memory,
+            what=f"combining {len(sources)} works",
+        )
+    except BaseException:
+        folder, into = _output_kind(output, backends, into_folder)
+        remove_stale(folder if into else folder.parent)
+        raise

@@ -15,10 +15,12 @@ instead of the clock's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 import logging
+import itertools
 import posixpath
 import re
 import tempfile
@@ -72,6 +74,8 @@ class Document:
     file_name: str
     title: str
     content: str
+    #: In an omnibus, the position of the work the document belongs to (its contents group).
+    work: int | None = None
 
 
 @register
@@ -120,44 +124,70 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
 
 
 def _documents(work: Work, options: RenderOptions) -> tuple[list[Document], list[Document]]:
-    """The front matter (title page, tag summary) and the rest, in reading order."""
+    """The front matter (title page, tag summary) and the rest, in reading order.
+
+    An omnibus (``work.works``) has its own title page in front; each work follows with its
+    own title page, tag summary, chapters and back matter, in files named after its place.
+    """
+    if not work.works:
+        return _work_documents(work, options)
     front = [
         Document(
-            "title_page", "title_page.xhtml", "Title Page", render_part("title_page", work, options)
-        ),
-        Document(
-            "tag_summary",
-            "tag_summary.xhtml",
-            "Tag Summary",
-            render_part("tag_summary", work, options),
-        ),
+            "title_page",
+            "title_page.xhtml",
+            "Title Page",
+            render_template("parts/omnibus_title_page.html.j2", options, work=work, chapter=None),
+        )
+    ]
+    back: list[Document] = []
+    for position, part in enumerate(work.works, start=1):
+        head, rest = _work_documents(part, options, f"work{position:02d}_", position)
+        back += [dataclasses.replace(head[0], title=part.title), *head[1:], *rest]
+    return front, back
+
+
+def _work_documents(
+    work: Work, options: RenderOptions, prefix: str = "", group: int | None = None
+) -> tuple[list[Document], list[Document]]:
+    """One work's front matter and the rest; ``prefix`` starts every file name and id."""
+
+    def doc(uid: str, title: str, content: str) -> Document:
+        return Document(prefix + uid, f"{prefix}{uid}.xhtml", title, content, group)
+
+    front = [
+        doc("title_page", "Title Page", render_part("title_page", work, options)),
+        doc("tag_summary", "Tag Summary", render_part("tag_summary", work, options)),
     ]
     back = [
-        Document(
+        doc(
             f"chap_{position:03d}",
-            f"chap_{position:03d}.xhtml",
             chapter_label(work, chapter, options.chapter_titles),
             render_part("chapter", work, options, chapter=chapter),
         )
         for position, chapter in enumerate(work.chapters, start=1)
     ]
     if work.has_end_notes:
-        back.append(
-            Document(
-                "afterword", "afterword.xhtml", "Afterword", render_part("afterword", work, options)
-            )
-        )
+        back.append(doc("afterword", "Afterword", render_part("afterword", work, options)))
     if has_tag_wall(work):
         # Hundreds of tags go after the story; the tag summary shows the first ones.
         back.append(
-            Document(
-                "tag_appendix",
-                "tag_appendix.xhtml",
-                "Appendix: All Tags",
-                render_part("tag_appendix", work, options),
-            )
+            doc("tag_appendix", "Appendix: All Tags", render_part("tag_appendix", work, options))
         )
     return front, back
+
+
+def _toc(epub: Any, documents: Sequence[Document]) -> list[Any]:
+    """The contents: one entry per document, an omnibus's works as sections of their own."""
+    toc: list[Any] = []
+    for group, members in itertools.groupby(documents, key=lambda doc: doc.work):
+        docs = list(members)
+        links = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in docs]
+        if group is None:
+            toc += links
+        else:
+            # The work's title page is the section; its other documents are the entries.
+            toc.append((epub.Section(docs[0].title, docs[0].file_name), links[1:]))
+    return toc
 
 
 def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
@@ -216,7 +246,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
-    book.toc = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in [*front, *back]]
+    book.toc = _toc(epub, [*front, *back])
     # The cover page is linear and first, so it is the first page a reader shows.
     book.spine = [
         *(items[doc.uid] for doc in covers),

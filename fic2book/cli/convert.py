@@ -39,7 +39,7 @@ from fic2book.cli.app import (
     split_formats,
 )
 from fic2book.errors import Fic2BookError, UsageError
-from fic2book.options import ChapterTitles, ParagraphStyle
+from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -179,6 +179,21 @@ def convert(
             rich_help_panel=RENDERING,
         ),
     ] = None,
+    combine: Annotated[
+        bool,
+        typer.Option(
+            "--combine",
+            help="Bind all the inputs into one book (an omnibus), ordered by series part.",
+        ),
+    ] = False,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TITLE",
+            help="The omnibus's title with --combine (default: the series, else the titles).",
+            show_default=False,
+        ),
+    ] = None,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -215,7 +230,10 @@ def convert(
             from fic2book.printing.printshop import parse_print_shop
 
             options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
-        formats, target, into_folder = plan(sources, to, output)
+        # An omnibus is one book, however many inputs it binds.
+        formats, target, into_folder = plan(sources[:1] if combine else sources, to, output)
+        if title is not None and not combine:
+            raise UsageError("--title needs --combine")
         if fit_signatures is not None and not 4 <= fit_signatures <= 128:
             raise UsageError(f"--fit-signatures must be 4 to 128 pages, not {fit_signatures}")
 
@@ -225,6 +243,9 @@ def convert(
         from rich.console import Console
 
         console = Console(stderr=True)
+    if combine:
+        _combine(sources, formats, target, options, from_format, title, into_folder, debug, quiet)
+        return
     first_failure = 0
     taken: set[Path] = set()
     for source in sources:
@@ -264,3 +285,28 @@ def convert(
                 typer.echo(f"wrote {path}")
     if first_failure:
         raise typer.Exit(first_failure)
+
+
+def _combine(
+    sources: list[Path],
+    formats: list[str],
+    target: Path,
+    options: RenderOptions,
+    from_format: str | None,
+    title: str | None,
+    into_folder: bool,
+    debug: bool,
+    quiet: bool,
+) -> None:
+    """``convert --combine``: one omnibus book per format from every input."""
+    from fic2book.pipeline import convert_combined
+
+    try:
+        written = convert_combined(
+            sources, formats, target, options, from_format, title=title, into_folder=into_folder
+        )
+    except Fic2BookError as err:
+        raise typer.Exit(fail(err, debug)) from None
+    if not quiet:
+        for path in written:
+            typer.echo(f"wrote {path}")
