@@ -115,15 +115,12 @@ def _chapters(works: Sequence[Work]) -> tuple[Chapter, ...]:
             # A one-shot's chapter is headed by its work's title, as its contents entry is.
             label = (chapter.label or f"Chapter {chapter.number}") if work.chaptered else None
             label = label or work.title
-            chapters.append(
-                dataclasses.replace(chapter, number=len(chapters) + 1, label=label)
-            )
+            chapters.append(dataclasses.replace(chapter, number=len(chapters) + 1, label=label))
     return tuple(chapters)
 
 
 def _stats(works: Sequence[Work]) -> Stats:
     """Dates spanning every work, the words of all of them; no chapter count of its own."""
-
     published = [w.stats.published for w in works if w.stats.published is not None]
     updated = [w.stats.updated for w in works if w.stats.updated is not None]
     completed = [w.stats.completed for w in works if w.stats.completed is not None]

@@ -126,7 +126,7 @@ def document_date(work: Work, options: RenderOptions) -> str:
 def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> str:
     """Render ``pdf/book.html.j2``: the whole book as one HTML document."""
     html = render_template(
-        "pdf/book.html.j2",
+        "pdf/omnibus.html.j2" if work.works else "pdf/book.html.j2",
         options,
         work=work,
         chapter=None,
