@@ -266,12 +266,20 @@ def epub_language(work: Work) -> str:
     none, private use): Send to Kindle refuses a book whose language it does not support
     (README, "Send to Kindle"), and e-readers pick hyphenation and fonts by it.
     """
+    if work.works and len(omnibus_languages(work)) > 1:
+        # An omnibus in several languages (``mul``) is in its first work's, and the others.
+        return omnibus_languages(work)[0]
     tag = language_tag(work.language)
     primary = tag.split("-", 1)[0].lower()
     if primary in NO_LANGUAGE or "qaa" <= primary <= "qtz":
         logger.warning("language %r names no particular language; using %r", tag, DEFAULT_TAG)
         return DEFAULT_TAG
     return tag
+
+
+def omnibus_languages(work: Work) -> list[str]:
+    """The languages of an omnibus's works, each once, in reading order."""
+    return list(dict.fromkeys(epub_language(part) for part in work.works))
 
 
 def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
@@ -344,6 +352,8 @@ def _set_metadata(
         book.add_metadata("DC", "identifier", extra_id)
     book.set_title(work.title.strip() or "Untitled")
     book.set_language(language or epub_language(work))
+    for other in omnibus_languages(work)[1:]:
+        book.add_metadata("DC", "language", other)
     # Unique ids: ebooklib's default "creator" for every author is a duplicate-id error.
     for position, author in enumerate(work.authors, start=1):
         book.add_author(author, role="aut", uid=f"author_{position}")

@@ -242,3 +242,14 @@ def test_calibre_reads_the_omnibus_metadata(omnibus: Omnibus) -> None:
     assert fields["Title"] == "Bound"
     assert fields["Author(s)"] == " & ".join(book.authors)
     assert [t.strip() for t in fields["Tags"].split(",")] == list(book.all_tags)
+
+
+def test_an_omnibus_in_two_languages_names_both(tmp_path: Path) -> None:
+    """The model says ``mul``; the EPUB names each language (Send to Kindle refuses ``mul``)."""
+    from fic2book.backends.epub import build_epub
+
+    book = combine([make_work(title="A"), make_work(title="B", language="de")])
+    assert book.language == MULTIPLE_LANGUAGES
+    path = tmp_path / "two.epub"
+    path.write_bytes(build_epub(book, OPTIONS))
+    assert epub_metadata(path)["language"] == ["en", "de"]
