@@ -19,8 +19,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
-import logging
 import itertools
+import logging
 import posixpath
 import re
 import tempfile
