@@ -22,6 +22,7 @@ and are relative to the settings file's folder, not to wherever the command is r
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
@@ -183,10 +184,24 @@ def _set(
     try:
         prepared = _prepare(param, value, settings.path.absolute().parent)
         # The option's own type checks the value, as it checks the command line's.
-        param.process_value(typer.Context(command, info_name=name), prepared)
-    except (typer.TyperException, ValueError) as err:
+        typed = param.process_value(typer.Context(command, info_name=name), prepared)
+        _check_render_option(param.name, typed)
+    except (typer.TyperException, ValueError, UsageError) as err:
         raise ConfigError(f"{where}: {' '.join(str(err).split())}") from None
     settings.commands[name][param.name] = Setting(key, prepared, line)
+
+
+def _check_render_option(name: str, value: Any) -> None:
+    """Check a value as :class:`RenderOptions` will (a page size, a gutter, a ``--name``).
+
+    Those options are plain text to the command line and checked when the command builds its
+    options; checking them here too makes a bad one name its line in the file.
+    """
+    from fic2book.options import RenderOptions
+
+    fields = {spec.name for spec in dataclasses.fields(RenderOptions)}
+    if name in fields and value is not None:
+        RenderOptions(**{name: value})
 
 
 def _prepare(param: TyperOption, value: Any, folder: Path) -> Any:

@@ -79,7 +79,9 @@ def test_bad_template_in_the_file_names_the_line(tmp_path: Path) -> None:
     config.write_text('\n[batch]\nname = "{part:zz}"\n', encoding="utf-8")
     result = run("--config", config, "batch", tmp_path, "-o", tmp_path / "out")
     assert result.exit_code == 2
-    assert result.stderr.startswith("fic2book: usage: --name: {part:zz}: "), result.stderr
+    assert result.stderr.startswith(
+        f"fic2book: config: {config}:3: [batch] name: --name: {{part:zz}}: "
+    ), result.stderr
 
 
 def batch(source: Path, output: Path, name: str | None) -> None:
@@ -117,3 +119,15 @@ def test_batch_hostile_titles_stay_inside_the_output(tmp_path: Path) -> None:
         assert (out / book).resolve().is_relative_to(out.resolve())
         assert ".." not in book.split("/") and "\u202e" not in book
     assert not list(tmp_path.glob("escape*")) and not (tmp_path / "up").exists()
+
+
+def test_batch_removes_leftovers_in_template_folders(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    work(lib / "a.txt", "Alpha", "Fandom")
+    batch(lib, out, "{fandom}/{title}")
+    leftover = out / "Fandom" / ".fic2book-abcd_123.epub"  # what a killed run leaves
+    leftover.write_bytes(b"half a book")
+    (lib / "a.txt").write_text((lib / "a.txt").read_text() + "\nMore.\n", encoding="utf-8")
+    batch(lib, out, "{fandom}/{title}")
+    assert not leftover.exists()
+    assert books(out) == ["Fandom/Alpha.epub"]

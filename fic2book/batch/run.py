@@ -103,6 +103,8 @@ class _Batch:
         self.real_source = config.source.resolve()
         #: Manifest rows reported as ignored so far.
         self.warned = 0
+        #: Folders made by --name whose leftover temporary files are already removed.
+        self.cleaned: set[Path] = set()
 
     # -- planning -------------------------------------------------------------------------
 
@@ -237,6 +239,9 @@ class _Batch:
                 target = unique_path(out_dir / named.parent, named.name, item.state.taken)
                 if target.is_dir():
                     raise OutputError(f"{target}: is a directory")
+                if target.parent != out_dir and target.parent not in self.cleaned:
+                    remove_stale(target.parent)  # what a killed run left in --name's folders
+                    self.cleaned.add(target.parent)
                 write_bytes_atomically(data, target)
                 item.state.taken.add(target)
                 relative = target.relative_to(output).as_posix()
