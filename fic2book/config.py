@@ -17,7 +17,8 @@ the file, the key and its line.
 Values are taken as TOML types: a list for an option given several times (``css =
 ["a.css", "b.css"]``) and, for an option that takes a comma-separated list, either a list or
 the string (``to = ["epub", "pdf"]`` is ``--to epub,pdf``).  File paths may start with ``~``
-and are relative to the settings file's folder, not to wherever the command is run.
+and are relative to the settings file's folder, not to wherever the command is run (but
+``convert``'s ``output``, whose trailing ``/`` matters, is relative to where it runs).
 """
 
 from __future__ import annotations
@@ -233,6 +234,10 @@ def _scalar(param: TyperOption, value: Any, folder: Path) -> Any:
     if kind is Path:
         path = Path(os.path.expanduser(value))
         return str(path if path.is_absolute() else folder / path)
+    if param.name == "output":
+        # convert's -o is text (a trailing "/" means a folder), so it stays relative to where
+        # fic2book runs; a leading "~" is still the home folder, as a shell would make it.
+        return os.path.expanduser(value)
     return value
 
 

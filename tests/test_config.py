@@ -89,6 +89,16 @@ def test_environment_variable_names_the_file(tmp_path: Path) -> None:
     assert (tmp_path / "env" / f"{SEED_NAME}.epub").is_file()
 
 
+def test_convert_output_expands_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    config = write(tmp_path / "my.toml", '[convert]\noutput = "~/Books/"\n')
+    result = run("--config", config, "convert", SEED)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "home" / "Books" / f"{SEED_NAME}.epub").is_file()
+
+
 def test_list_values_and_relative_paths(tmp_path: Path) -> None:
     write(tmp_path / "conf" / "extra.css", "p { color: black }\n")
     config = write(tmp_path / "conf" / "fic2book.toml", 'to = ["epub", "pdf"]\ncss = "extra.css"\n')
