@@ -56,7 +56,11 @@ T = TypeVar("T")
 MAX_COVER_BYTES = 32 * 1024 * 1024
 #: The sentence shown for a bug (its traceback goes to the server's terminal).
 BUG = "Something went wrong inside fic2book; the terminal that runs it shows the details."
-MEDIA_TYPES = {"epub": "application/epub+zip", "pdf": "application/pdf"}
+MEDIA_TYPES = {
+    "epub": "application/epub+zip",
+    "kepub": "application/epub+zip",  # a KEPUB is an EPUB with Kobo's spans
+    "pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True)

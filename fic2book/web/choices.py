@@ -27,7 +27,11 @@ from fic2book.options import (
 
 #: How the page names the formats it knows; any other registered backend (a KEPUB one, say)
 #: is offered under its ``--to`` name.
-FORMAT_LABELS: dict[str, str] = {"epub": "EPUB (e-readers)", "pdf": "PDF (print)"}
+FORMAT_LABELS: dict[str, str] = {
+    "epub": "EPUB (e-readers)",
+    "kepub": "KEPUB (Kobo)",
+    "pdf": "PDF (print)",
+}
 
 
 def offered_formats() -> dict[str, str]:

@@ -237,3 +237,9 @@ def test_epubcheck_reports_nothing(tmp_path: Path) -> None:
     for path in books:
         problems = failures(reports[path])
         assert problems == [], f"{path.name}: " + "\n".join(problems)
+
+
+def test_web_page_offers_kepub() -> None:
+    from fic2book.web.choices import offered_formats
+
+    assert offered_formats()["kepub"] == "KEPUB (Kobo)"
