@@ -24,13 +24,14 @@ from urllib.parse import unquote, urlsplit
 
 from fic2book.errors import InputError
 from fic2book.html.clean import clean_fragment
-from fic2book.html.images import MAX_IMAGE_BYTES, AssetCollector, image_href, sniff_image
+from fic2book.html.images import AssetCollector
 from fic2book.html.parse import Element, parse_html, text_of
 from fic2book.html.sanitize import text_block
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers.common import title_from_path
 from fic2book.readers.epub import EpubReader
 from fic2book.readers.epub.archive import Archive, open_archive
+from fic2book.readers.epub.content import Images, remove_keeping_tail
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
 from fic2book.readers.headings import keep_heading
@@ -91,13 +92,8 @@ def _load_opf(archive: Archive) -> _Opf | None:
     return opf
 
 
-class _Images:
-    """The EPUB's own images, embedded under unique names (remote ones are left to clean-up)."""
-
-    def __init__(self, archive: Archive) -> None:
-        self.archive = archive
-        self.by_member: dict[str, Asset | None] = {}
-        self.hrefs: set[str] = set()
+class _Images(Images):
+    """The EPUB reader's images, found from the ``src`` of each chapter's ``<img>``."""
 
     def loader(self, document: str) -> AssetCollector:
         """An asset loader resolving ``src`` against the document that uses it."""
@@ -108,22 +104,6 @@ class _Images:
             return self.asset(member)
 
         return AssetCollector(load)
-
-    def asset(self, member: str) -> Asset | None:
-        if member not in self.by_member:
-            data = self.archive.read(member)
-            sniffed = sniff_image(data, member) if data and len(data) <= MAX_IMAGE_BYTES else None
-            asset = None
-            if sniffed is not None:
-                content, media_type, suffix = sniffed
-                stem = posixpath.splitext(posixpath.basename(member))[0]
-                asset = Asset(image_href(stem, suffix, self.hrefs), media_type, content)
-            self.by_member[member] = asset
-        return self.by_member[member]
-
-    @property
-    def assets(self) -> tuple[Asset, ...]:
-        return tuple(asset for asset in self.by_member.values() if asset is not None)
 
 
 def _chapter(archive: Archive, member: str, number: int, images: _Images) -> Chapter | None:
@@ -142,7 +122,7 @@ def _chapter(archive: Archive, member: str, number: int, images: _Images) -> Cha
     )
     title_text = metas.get("chapterorigtitle") or metas.get("chaptertitle") or text_of(heading)
     if heading is not None:
-        _remove_keeping_tail(heading)
+        remove_keeping_tail(heading)
     markup = clean_fragment(
         body, context=f"{archive.path.name}: {member}", load_asset=images.loader(member)
     )
@@ -150,19 +130,6 @@ def _chapter(archive: Archive, member: str, number: int, images: _Images) -> Cha
         return None
     title, label = keep_heading(title_text, number)
     return Chapter(number=number, title=title, body=markup, label=label)
-
-
-def _remove_keeping_tail(element: Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def _page_from_opf(opf: _Opf) -> TitlePage:

@@ -11,7 +11,7 @@ defaults (``*_label`` in FanFicFare's ``defaults.ini``); what each means comes f
   joined with ", " (AO3 tags never contain a comma).
 - "Status" is "Completed" or "In-Progress"; "Chapters" is the count posted, "Words" a number
   with thousands separators; "Published" and "Updated" are ISO dates by default (a date in
-  another format is kept as written, as an extra field).
+  a format no reader knows is kept as written, as an extra field).
 - "Series" reads "Name [part]"; "Story URL", "Series URL" and the title page's links give URLs.
 - "Packaged" is when the file was made, not a fact about the work, and is dropped, like the
   author's URL.  Any other label is kept as an extra field rather than lost.
@@ -20,7 +20,6 @@ defaults (``*_label`` in FanFicFare's ``defaults.ini``); what each means comes f
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,7 +37,16 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers.common import ao3_work_id, parse_chapter_count, web_url, written_count
+from fic2book.readers.common import (
+    ao3_work_id,
+    parse_chapter_count,
+    parse_date,
+    parse_series,
+    parse_status,
+    web_url,
+    written_count,
+)
+from fic2book.readers.common import split_list as common_split_list
 
 #: Labels (lower case) whose values are tag lists, by the kind they fill.
 _TAG_LABELS: dict[str, TagKind] = {
@@ -83,8 +91,6 @@ KNOWN_LABELS: frozenset[str] = frozenset(
 )
 # AO3's fixed categories, which FanFicFare folds into "Genre" for AO3 works.
 _AO3_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
-_SERIES = re.compile(r"(?P<name>.*?)\s*\[(?P<part>\d+)\]")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 @dataclass
@@ -106,27 +112,8 @@ class TitlePage:
 
 
 def split_list(value: str) -> tuple[str, ...]:
-    """A ", "-joined FanFicFare list as its items."""
-    return tuple(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
-
-
-def _date(value: str) -> dt.date | None:
-    match = _ISO_DATE.search(value)
-    if match is None:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
-
-
-def _status(value: str) -> Status | None:
-    key = re.sub(r"[\s_-]+", "", value).casefold()
-    if key in {"completed", "complete"}:
-        return Status.COMPLETE
-    if key in {"inprogress", "wip", "ongoing"}:
-        return Status.IN_PROGRESS
-    return None
+    """A ", "-joined FanFicFare list as its items, each once (the readers' one list rule)."""
+    return tuple(dict.fromkeys(common_split_list(value)))
 
 
 class _Collector:
@@ -157,16 +144,16 @@ class _Collector:
             tags.extend(item for item in items if item not in tags)
         elif key in _COUNT_LABELS and written_count(value) is not None:
             self.counts[key] = written_count(value)
-        elif key in {"published", "updated"} and _date(value) is not None:
-            # Not ISO (a custom dateUpdated_format): kept as written, as an extra field.
-            self.dates[key] = _date(value)
+        elif key in {"published", "updated"} and parse_date(value) is not None:
+            # A date no reader understands (a custom dateUpdated_format): kept as written.
+            self.dates[key] = parse_date(value)
         elif not self._add_other(key, value):
             self.extras.append(ExtraField(label.strip().rstrip(":").strip(), value))
 
     def _add_other(self, key: str, value: str) -> bool:
         """Store the remaining known labels; ``False`` for a label with no slot."""
         if key == "status":
-            self.status = _status(value)
+            self.status = parse_status(value)
             return self.status is not None
         if key == "language":
             self.language = value
@@ -181,9 +168,8 @@ class _Collector:
         elif key == "total chapters" and written_count(value) is not None:
             self.counts["chapters_total"] = written_count(value)
         elif key == "series":
-            match = _SERIES.fullmatch(value)
-            name, part = (match.group("name"), int(match.group("part"))) if match else (value, None)
-            self.series = SeriesEntry(name=name, part=part)
+            entries = parse_series(value)
+            self.series = entries[0] if len(entries) == 1 else SeriesEntry(name=value)
         elif key == "series url":
             self.page.series_url = web_url(value)
         elif key == "story url":
