@@ -33,6 +33,33 @@ _COUNT = re.compile(r"\d{1,3}(?:[,.'\u2019\u00a0\u202f\u2009 ]\d{3})+|\d+")
 _CHAPTER_COUNT = re.compile(r"(\S+?)\s*/\s*(\S+)")
 
 
+#: English number words as chapter headings spell them ("Chapter Twenty-One"), by value.
+UNIT_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+#: Twenty to ninety, by tens.
+TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
 def written_count(value: str) -> int | None:
     """A count as people write one in a header, or ``None`` when ``value`` is not just that.
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-)
+from fic2book.readers.common import TENS_WORDS, UNIT_WORDS
+
+_NUMBER_WORDS = "|".join((*UNIT_WORDS[1:], *TENS_WORDS))
 _NUMBER = rf"(?:\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
 _SEPARATOR = r"\s*(?:[:.\-\u2013\u2014|]\s*|\s+)"
 _NUMBERED = re.compile(

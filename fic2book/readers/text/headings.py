@@ -17,38 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-from fic2book.readers.common import (
-    written_count,
-)
+from fic2book.readers.common import TENS_WORDS, UNIT_WORDS, written_count
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_NUMBER_WORDS: dict[str, int] = {word: value for value, word in enumerate(_UNITS)}
-_NUMBER_WORDS.update({word: 20 + 10 * i for i, word in enumerate(_TENS)})
+_NUMBER_WORDS: dict[str, int] = {word: value for value, word in enumerate(UNIT_WORDS)}
+_NUMBER_WORDS.update({word: 20 + 10 * i for i, word in enumerate(TENS_WORDS)})
 _NUMBER_WORD_PATTERN = (
-    rf"(?:{'|'.join(_TENS)})(?:[\s-]?(?:{'|'.join(_UNITS[1:10])}))?"
-    rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))}"
+    rf"(?:{'|'.join(TENS_WORDS)})(?:[\s-]?(?:{'|'.join(UNIT_WORDS[1:10])}))?"
+    rf"|{'|'.join(sorted(UNIT_WORDS, key=len, reverse=True))}"
 )
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _ROMAN = re.compile(r"m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})", re.I)
@@ -126,7 +101,7 @@ def _parse_number(text: str) -> int | None:
     if lowered in _NUMBER_WORDS:
         return _NUMBER_WORDS[lowered]
     words = lowered.split()
-    if len(words) == 2 and words[0] in _TENS and words[1] in _NUMBER_WORDS:
+    if len(words) == 2 and words[0] in TENS_WORDS and words[1] in _NUMBER_WORDS:
         return _NUMBER_WORDS[words[0]] + _NUMBER_WORDS[words[1]]
     if lowered and _ROMAN.fullmatch(lowered):
         values = [_ROMAN_VALUES[ch] for ch in lowered]
