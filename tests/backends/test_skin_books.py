@@ -122,3 +122,16 @@ def test_epubcheck_with_the_skin(chat: Work, tmp_path: Path) -> None:
     for book in (epub, kepub):
         problems = failures(reports[book])
         assert problems == [], f"{book.name}: " + "\n".join(problems)
+
+
+def test_cli_no_skin(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from fic2book.cli import app
+
+    for flag, expected in ((), True), (("--no-skin",), False):
+        target = tmp_path / f"chat{len(flag)}.epub"
+        result = CliRunner().invoke(app, ["convert", str(CHAT), "-o", str(target), *flag])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(target) as book:
+            assert ("EPUB/styles/skin.css" in book.namelist()) is expected
