@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from fic2book.errors import RenderError, UsageError
 from fic2book.limits import DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
+from fic2book.notes import Placement
 from fic2book.pagesize import (
     PAGE_SIZES,
     PageSize,
@@ -109,6 +110,10 @@ class RenderOptions:
     #: (:mod:`fic2book.nametemplate`); ``None``: "Title - Author1, Author2".  An option here so
     #: that batch's fingerprint covers it: a new template renames the books it made.
     name: str | None = None
+    #: ``--notes``: authors' notes where they stand, in an appendix at the end, or left out.
+    notes: Placement = Placement.KEEP
+    #: ``--summaries``: summaries likewise (:mod:`fic2book.notes`).
+    summaries: Placement = Placement.KEEP
 
     def __post_init__(self) -> None:
         """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
@@ -118,6 +123,8 @@ class RenderOptions:
             self, "chapter_titles", _member(ChapterTitles, self.chapter_titles, "--chapter-titles")
         )
         set_field(self, "style", _member(ParagraphStyle, self.style, "--style"))
+        set_field(self, "notes", _member(Placement, self.notes, "--notes"))
+        set_field(self, "summaries", _member(Placement, self.summaries, "--summaries"))
         set_field(self, "css", tuple(Path(path) for path in self.css))
         if self.gutter is not None:
             set_field(self, "gutter", length_mm(self.gutter))

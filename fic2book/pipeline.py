@@ -24,6 +24,7 @@ from fic2book.limits import check_input_size
 from fic2book.model import Work
 from fic2book.nametemplate import book_path, name_fields
 from fic2book.naming import unique_path
+from fic2book.notes import drop_notes
 from fic2book.options import RenderOptions
 from fic2book.readers import check_source, read_work
 from fic2book.sandbox import run_limited
@@ -183,6 +184,7 @@ def prepare(work: Work, options: RenderOptions) -> Work:
     preparing an already prepared work changes nothing.
     """
     work = cap_fields(work)
+    work = drop_notes(work, options.notes, options.summaries)  # --notes/--summaries drop
     if options.smart:
         from fic2book.typography import typeset
 

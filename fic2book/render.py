@@ -28,6 +28,7 @@ from fic2book.errors import Fic2BookError, RenderError
 from fic2book.html.sanitize import plain_text
 from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
+from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
 from fic2book.resources import data_path
 
@@ -105,6 +106,7 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     env.globals["TAG_WALL"] = TAG_WALL
     env.globals["TAGS_SHOWN"] = TAGS_SHOWN
     env.globals["has_tag_wall"] = has_tag_wall
+    env.globals["moved_notes"] = moved_notes
     env.globals["text_direction"] = text_direction
     return env
 
@@ -140,6 +142,10 @@ def render_part(
     work: Work,
     options: RenderOptions,
     chapter: Chapter | None = None,
+    **context: Any,
 ) -> str:
-    """Render ``parts/<name>.html.j2`` (``title_page``, ``tag_summary``, ``chapter``…)."""
-    return render_template(f"parts/{name}.html.j2", options, work=work, chapter=chapter)
+    """Render ``parts/<name>.html.j2`` (``title_page``, ``tag_summary``, ``chapter``…).
+
+    ``context`` adds variables, such as the EPUB's file names for links between its files.
+    """
+    return render_template(f"parts/{name}.html.j2", options, work=work, chapter=chapter, **context)

@@ -37,6 +37,7 @@ from fic2book.cover import book_cover, cover_alt
 from fic2book.errors import OutputError, RenderError
 from fic2book.language import DEFAULT_TAG, language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
+from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
 from fic2book.progress import report
 from fic2book.render import has_tag_wall, option_styles, render_part, render_template
@@ -154,15 +155,21 @@ def _work_documents(
     def doc(uid: str, title: str, content: str) -> Document:
         return Document(prefix + uid, f"{prefix}{uid}.xhtml", title, content, group)
 
+    # Links between files (--notes end, --summaries end): which file holds which anchor.
+    files = {"title-page": f"{prefix}title_page.xhtml", "tag-summary": f"{prefix}tag_summary.xhtml"}
+    for position, chapter in enumerate(work.chapters, start=1):
+        files[f"chapter-{chapter.number}"] = f"{prefix}chap_{position:03d}.xhtml"
+    links: dict[str, Any] = {"notes_file": f"{prefix}notes.xhtml", "part_files": files}
+
     front = [
-        doc("title_page", "Title Page", render_part("title_page", work, options)),
-        doc("tag_summary", "Tag Summary", render_part("tag_summary", work, options)),
+        doc("title_page", "Title Page", render_part("title_page", work, options, **links)),
+        doc("tag_summary", "Tag Summary", render_part("tag_summary", work, options, **links)),
     ]
     back = [
         doc(
             f"chap_{position:03d}",
             chapter_label(work, chapter, options.chapter_titles),
-            render_part("chapter", work, options, chapter=chapter),
+            render_part("chapter", work, options, chapter=chapter, **links),
         )
         for position, chapter in enumerate(work.chapters, start=1)
     ]
@@ -173,6 +180,8 @@ def _work_documents(
         back.append(
             doc("tag_appendix", "Appendix: All Tags", render_part("tag_appendix", work, options))
         )
+    if moved_notes(work, options):
+        back.append(doc("notes", "Notes", render_part("notes_appendix", work, options, **links)))
     return front, back
 
 

@@ -39,6 +39,7 @@ from fic2book.cli.app import (
     split_formats,
 )
 from fic2book.errors import Fic2BookError, UsageError
+from fic2book.notes import Placement
 from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 
 if TYPE_CHECKING:
@@ -194,6 +195,23 @@ def convert(
             show_default=False,
         ),
     ] = None,
+    notes: Annotated[
+        Placement,
+        typer.Option(
+            case_sensitive=False,
+            help="Authors' notes: 'keep' (where they stand), 'end' (an appendix at the end, "
+            "linked both ways) or 'drop'.",
+            rich_help_panel=RENDERING,
+        ),
+    ] = DEFAULTS.notes,
+    summaries: Annotated[
+        Placement,
+        typer.Option(
+            case_sensitive=False,
+            help="Summaries: 'keep', 'end' or 'drop', as --notes.",
+            rich_help_panel=RENDERING,
+        ),
+    ] = DEFAULTS.summaries,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -226,6 +244,7 @@ def convert(
             max_memory=max_memory,
             name=name,
         )
+        options = options.replace(notes=notes, summaries=summaries)
         if bleed or marks or pdf_variant:
             from fic2book.printing.printshop import parse_print_shop
 
