@@ -29,7 +29,11 @@ OTHER = DATA / "markdown" / "full.md"
 
 
 def _options(notes: str, summaries: str | None = None) -> RenderOptions:
-    return RenderOptions(source_date_epoch=1_700_000_000, notes=notes, summaries=summaries or notes)
+    return RenderOptions(
+        source_date_epoch=1_700_000_000,
+        notes=Placement(notes),
+        summaries=Placement(summaries or notes),
+    )
 
 
 def _notes(work: Work) -> list[str]:
@@ -63,7 +67,7 @@ def test_a_bad_placement_is_a_usage_error() -> None:
     from fic2book.errors import UsageError
 
     with pytest.raises(UsageError, match="--notes must be one of keep, end, drop"):
-        RenderOptions(notes="later")
+        RenderOptions(notes="later")  # type: ignore[arg-type]
 
 
 def test_drop_leaves_them_out_of_both_books(work: Work, tmp_path: Path) -> None:
