@@ -34,11 +34,6 @@ class PrintShop:
     marks: tuple[str, ...] = ()
     variant: str | None = None
 
-    @property
-    def active(self) -> bool:
-        """Whether anything differs from an ordinary PDF."""
-        return bool(self.bleed or self.marks or self.variant)
-
     def css(self) -> str:
         """The ``@page`` rule for the bleed and marks ('' when there are none)."""
         rules = []

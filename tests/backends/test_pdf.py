@@ -587,14 +587,6 @@ def test_missing_user_css_is_a_render_error(tmp_path: Path) -> None:
     assert not target.exists()
 
 
-def test_weasyprint_is_not_imported_by_the_registry() -> None:
-    code = "import sys, fic2book.backends; print('weasyprint' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert out.stdout.strip() == "False"
-
-
 def test_missing_pango_is_backend_unavailable(tmp_path: Path) -> None:
     # A stand-in weasyprint package that fails to import the way a missing Pango does.
     fake = tmp_path / "fake" / "weasyprint"

@@ -200,8 +200,8 @@ def test_timeout_bounds_reading_and_leaves_no_temporary_files(tmp_path: Path) ->
     assert [path.name for path in out.iterdir() if path.name.startswith(".fic2book-")] == []
 
 
-def test_library_call_without_limits_runs_in_process(tmp_path: Path) -> None:
-    """convert_file forks only to apply limits: without them this process does the work."""
+def test_library_call_makes_the_book_with_and_without_limits(tmp_path: Path) -> None:
+    """convert_file works the same whether limits (a sandboxed child) apply or not."""
     source = Path(__file__).resolve().parent.parent / "data" / "no-office-relations.txt"
     code = (
         "import sys; from pathlib import Path\n"
@@ -210,17 +210,10 @@ def test_library_call_without_limits_runs_in_process(tmp_path: Path) -> None:
         "limits = dict(timeout=0, max_memory=0) if sys.argv[2] == 'off' else {}\n"
         f"source = Path({str(source)!r})\n"
         "convert_file(source, ['pdf'], Path(sys.argv[1]), RenderOptions(**limits))\n"
-        "print('weasyprint' in sys.modules, 'fic2book.readers.text' in sys.modules)\n"
     )
-    for limits, imported in (("on", "False False"), ("off", "True True")):
+    for limits in ("on", "off"):
         book = tmp_path / f"{limits}.pdf"
-        out = subprocess.run(
-            [sys.executable, "-c", code, str(book), limits],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert out.stdout.strip() == imported
+        subprocess.run([sys.executable, "-c", code, str(book), limits], check=True)
         assert book.read_bytes().startswith(b"%PDF-")
 
 
