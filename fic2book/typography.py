@@ -1,13 +1,13 @@
 """Typeset a work's prose by its language: curly quotes, apostrophes, dashes and ellipses.
 
 :func:`typeset` runs once per book, after reading, on every body, summary, note and title.
-English (``en``) gets the full rules of the typography notes (``reference/typography.md`` §1-2):
+English (``en``) gets the full rules (the hard cases are in ``tests/unit/test_typography.py``):
 quotes are curled by docutils' ``smartquotes`` rules (re-implemented here for speed, see
 :func:`_educate_quotes`), fed one block's text nodes in order so context crosses inline tags
 (``<em>Harry</em>'s``), and a few rules of our own run before them (dashes,
 ranges, ellipses, primes, no-break spaces after honorifics) and after it (elisions such as
 ’em and ’90s, quotes opened right after a dash).  Other languages written in Latin, Cyrillic
-or Greek get only rules that cannot be wrong there (§3): in-word apostrophes, ellipses,
+or Greek get only rules that cannot be wrong there: in-word apostrophes, ellipses,
 ``--`` dashes, straight double quotes that pair up, and French no-break spaces where the
 author typed a space.  Every other script (CJK, Arabic, Hebrew…) is left exactly as written.
 

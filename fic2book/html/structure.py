@@ -6,7 +6,7 @@
   items, table cells and definition terms stay where their parents allow them.
 * Layout whitespace at the edges of blocks and lines is dropped: kept, a space before
   ``</p>`` is set at the end of the last line and strands a word alone on the line before.
-* ``<hr>``, text dividers (``***``, ``oOo``, ``◇◇◇``; typography reference §4) and runs of empty
+* ``<hr>``, text dividers (``***``, ``oOo``, ``◇◇◇``) and runs of empty
   paragraphs longer than the fragment's usual spacing become one scene break; adjacent breaks
   merge and none opens or closes a fragment (:func:`finalise`).
 """

@@ -1,4 +1,4 @@
-"""Reader for AO3's HTML download, every generation (ao3-format reference §2 to §3).
+"""Reader for AO3's HTML download, every generation.
 
 The download is three containers keyed on ids, never on whitespace::
 

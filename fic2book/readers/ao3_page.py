@@ -1,4 +1,4 @@
-"""Reader for an AO3 work page saved from the browser ("Entire Work", ao3-format §6).
+"""Reader for an AO3 work page saved from the browser ("Entire Work").
 
 The page is not a download and uses the site's own markup::
 

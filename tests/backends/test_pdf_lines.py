@@ -158,7 +158,7 @@ def test_ao3_html_really_ends_paragraphs_with_whitespace() -> None:
     assert re.search(r"two\n</p>", text)
 
 
-# ---- words wider than the line (issue 12) --------------------------------------------------
+# ---- words wider than the line -------------------------------------------------------------
 
 KEYSMASH = "".join("asdfghjkl;"[(n * 7 + n // 3) % 10] for n in range(300))
 LONG_URL = "https://example.com/" + "/".join(f"segment{n}" for n in range(40))

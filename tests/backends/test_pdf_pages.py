@@ -69,7 +69,7 @@ def test_tag_summary_labels_read_as_printed_in_every_script(language: str, tmp_p
     squashed = " ".join(summary.split())
     for label in LABELS:
         assert label in squashed, f"{label!r} not in the text layer: {squashed!r}"
-    # Synthesised small capitals came out as "r ATing :" (issue 11).
+    # Synthesised small capitals came out as "r ATing :".
     assert not re.search(r"\b[a-z] [A-Z]", squashed)
     assert "Summary" in " ".join(pages[0].split())
 
@@ -107,7 +107,7 @@ def test_blank_pages_carry_no_folio_or_running_head(tags: int, tmp_path: Path) -
         if re.fullmatch(r"[ivxlc]+|\d+", " ".join(page.split()))
     ]
     assert folio_only == [], f"pages {folio_only} hold only a page number"
-    # The case of issue 11: a blank verso inside the front matter (before the contents).
+    # A reported case: a blank verso inside the front matter (before the contents).
     contents = next(index for index, page in enumerate(pages) if "Contents" in page)
     assert any(index < contents for index in blank)
 

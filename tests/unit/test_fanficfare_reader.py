@@ -268,7 +268,7 @@ def headings(work: Work) -> list[str]:
 
 
 def test_html_headings_wrapped_in_named_anchors_split_chapters(tmp_path: Path) -> None:
-    """Issue 11's repro: ``<a name=…><h2>…</h2></a>`` chapters were one chapter."""
+    """A reported file: ``<a name=…><h2>…</h2></a>`` chapters were one chapter."""
     path = tmp_path / "b.html"
     path.write_text(
         '<html><body><h1>T</h1><a name="s1"><h2>Chapter 1: One</h2></a><p>a</p>'

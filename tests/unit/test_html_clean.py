@@ -47,7 +47,7 @@ def image_bytes(kind: str = "PNG", size: tuple[int, int] = (3, 2)) -> bytes:
 def test_layout_whitespace_at_the_edges_of_blocks_and_lines_is_removed(
     source: str, expected: str
 ) -> None:
-    # Kept, a space at a line's end makes the PDF break the line before it early (issue 11).
+    # Kept, a space at a line's end makes the PDF break the line before it early.
     assert clean(source) == expected
 
 

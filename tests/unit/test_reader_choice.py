@@ -136,7 +136,7 @@ def test_convert_drm_epub_is_one_line_error(runner: CliRunner, tmp_path: Path) -
 
 
 # --------------------------------------------------------------------------------------------
-# One bad input is one line (issue 12): whatever a reader raises
+# One bad input is one line: whatever a reader raises
 
 
 @register("test-crash", (".crash",), "raises what it is told to (tests only)")

@@ -1,4 +1,4 @@
-"""Chapter headings in the seed text format, on generated works (issue 11, item 2).
+"""Chapter headings in the seed text format, on generated works.
 
 Real chapter titles end in full stops, spaced dots, ``?!``, quotes and brackets.  Each test
 here builds works in every heading style and layout the text reader supports, titles taken
@@ -190,7 +190,7 @@ def test_inspect_json_shows_every_heading(tmp_path: Path, style: Style, layout: 
 
 
 # --------------------------------------------------------------------------------------------
-# The cases of issue 11 as reported, and the rules behind the fix
+# Headings that once split wrongly, and the rules behind the fix
 
 
 def test_title_ending_in_a_full_stop_keeps_every_chapter(tmp_path: Path) -> None:

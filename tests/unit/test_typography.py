@@ -1,6 +1,6 @@
-"""Typesetting by language: the 43 hard cases of the typography notes, other languages, trees.
+"""Typesetting by language: 43 hard cases, other languages, trees.
 
-The cases (IDs Q, A, P, D, E, N) are those of the project's typography reference, section 1:
+The cases (IDs Q quotes, A apostrophes, P primes, D dashes, E ellipses, N no-break spaces):
 each goes through the real sanitiser and the real typesetter, and must also come out unchanged
 when typeset a second time.
 """
