@@ -200,6 +200,10 @@ def _out_of_memory(err: BaseException, max_memory: int | None, peak_before: int)
     system call fails with ``ENOMEM``.  ``peak_before`` is the peak address space before the
     task began (a child inherits its parent's): only a peak the task itself raised counts.
     """
+    if max_memory and peak_before >= max_memory * _NEAR_THE_CAP:
+        # The child began at the cap (its parent had already mapped that much): nothing it
+        # tried could allocate, so whatever failed, failed for want of memory.
+        return True
     peak = _peak_address_space() if max_memory else 0
     if max_memory and peak > peak_before and peak >= max_memory * _NEAR_THE_CAP:
         # Whatever the error says: libxml2 reports a failed allocation as a parse error
