@@ -11,7 +11,8 @@ rebuilt from what an allow-list keeps:
 
 * **Rules.**  Only style rules; every at-rule goes (``@import``, ``@font-face``, ``@media``,
   ``@page``).  A selector naming an id other than ``#workskin`` is dropped (ids in the book
-  are fic2book's own).  Each selector is scoped to ``.workskin``, the class the chapter
+  are fic2book's own), and so is one not starting with ``#workskin`` as AO3's all do.  Each
+  selector is scoped to ``.workskin``, the class the chapter
   templates put on a chapter when the work has a skin, as AO3 scopes it to ``#workskin``, and
   every class it names gets the prefix ``ws-`` (``.text`` → ``.ws-text``): the cleaning keeps
   exactly those classes on the work's markup, prefixed the same way
@@ -33,6 +34,7 @@ Every removal is logged once per sheet on this module's logger, so ``--debug`` s
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -42,6 +44,9 @@ from dataclasses import dataclass
 
 import tinycss2
 import tinycss2.ast
+from lxml import etree
+
+from fic2book.model import Work
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +134,27 @@ def kept_classes(classes: Iterable[str]) -> list[str]:
     return [CLASS_PREFIX + name for name in classes if name in wanted]
 
 
+def sheets_skin(sheets: Iterable[str], source: str) -> Skin | None:
+    """The work skin among a page's or a book's stylesheets, sanitised; ``None`` without one.
+
+    A sheet holds the skin when it styles ``#workskin``: AO3 prefixes every rule of a skin
+    with it, in a ``<style>`` on a work page; FanFicFare (``use_workskin``) copies those rules
+    into its book's stylesheet among its own, which :func:`sanitize_skin` leaves out.
+    """
+    css = "\n".join(sheet for sheet in sheets if "#workskin" in sheet)
+    return sanitize_skin(css, source) if css else None
+
+
+def page_skin(root: etree._Element, source: str) -> Skin | None:
+    """The work skin in a parsed HTML page's ``<style>`` elements (see :func:`sheets_skin`)."""
+    return sheets_skin(("".join(style.itertext()) for style in root.iter("style")), source)
+
+
+def with_skin(work: Work, skin: Skin | None) -> Work:
+    """``work`` carrying ``skin``'s CSS (the model's only field for it)."""
+    return dataclasses.replace(work, skin_css=skin.css) if skin else work
+
+
 def sanitize_skin(css: str, source: str = "work skin") -> Skin | None:
     """The safe, scoped part of a work skin; ``None`` when nothing is left."""
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
@@ -168,11 +194,12 @@ def _scoped(tokens: list[tinycss2.ast.Node], classes: set[str], dropped: list[st
     """One selector scoped to ``.workskin`` with prefixed classes; ``""`` when refused."""
     tokens = _strip(tokens)
     named: set[str] = set()  # added to ``classes`` only when the selector is kept
-    if tokens and isinstance(tokens[0], tinycss2.ast.HashToken):
-        if tokens[0].value != "workskin":
-            dropped.append(f"selector #{tokens[0].value}")
-            return ""
-        tokens = _strip(tokens[1:])
+    if not tokens or not isinstance(tokens[0], tinycss2.ast.HashToken):
+        return ""  # AO3 starts every selector of a skin with #workskin; others are not its own
+    if tokens[0].value != "workskin":
+        dropped.append(f"selector #{tokens[0].value}")
+        return ""
+    tokens = _strip(tokens[1:])
     text: list[str] = []
     previous: tinycss2.ast.Node | None = None
     for token in tokens:

@@ -22,7 +22,6 @@ Everything else on the page (navigation, kudos, comments, the footer) is ignored
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,7 +43,7 @@ from fic2book.readers.ao3_preface import (
     parse_stats,
 )
 from fic2book.readers.common import ao3_absolute_url, read_text, split_list
-from fic2book.skin import keeping_classes, sanitize_skin
+from fic2book.skin import keeping_classes, page_skin, with_skin
 
 #: dd classes of the tag list and the label they stand for.
 _DD_TYPES: dict[str, str] = {
@@ -96,7 +95,7 @@ def work_from_ao3_page(
     skin = next((e for e in root.iter("div") if e.get("id") == "workskin"), None)
     if skin is None:
         raise InputError(f"{source_name}: the saved page has no work text (#workskin)")
-    work_skin = sanitize_skin(work_skin_css(root), f"{source_name}: work skin")
+    work_skin = page_skin(root, f"{source_name}: work skin")
     # The cleaning keeps the classes the skin styles, so that it still applies in the book.
     with keeping_classes(work_skin.classes if work_skin else ()):
         _read_work_preface(skin, preface, source_name, images)
@@ -109,23 +108,8 @@ def work_from_ao3_page(
     work = preface.build(
         chapters, chaptered=chaptered, assets=images.assets, source_name=source_name
     )
-    return dataclasses.replace(work, skin_css=work_skin.css) if work_skin else work
-
-
-def work_skin_css(root: Element) -> str:
-    """The work skin's CSS: the page's ``<style>`` elements that style ``#workskin``.
-
-    AO3 writes the skin, every selector prefixed with ``#workskin``, in a ``<style>`` in the
-    page's head; an older or hand-saved page has it inside ``div#workskin``.  Site styles are
-    linked files, not ``<style>`` elements, so nothing else matches.
-    """
-    sheets = [text_of_style(e) for e in root.iter("style")]
-    return "\n".join(sheet for sheet in sheets if "#workskin" in sheet)
-
-
-def text_of_style(element: Element) -> str:
-    """The CSS text of a ``<style>`` element (its text, including any CDATA section)."""
-    return "".join(element.itertext())
+    # AO3 writes the skin in a <style> in the head (a hand-saved page: inside #workskin).
+    return with_skin(work, work_skin)
 
 
 def _read_meta(meta: Element, preface: Preface) -> None:

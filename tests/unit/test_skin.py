@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +126,37 @@ def test_saved_page_carries_the_skin() -> None:
 
 def test_page_without_skin_has_none() -> None:
     assert read_work(DATA / "ao3" / "ao3-2021-chaptered.html").skin_css is None
+
+
+FFF = DATA / "fanficfare"
+FFF_SKIN = "\n#workskin .fake { color: navy; border: 1px solid red }\n"
+FAKE = "<p>This is a fake adapter"
+FAKE_WITH_CLASS = '<p class="fake">This is a fake adapter'
+
+
+def test_fanficfare_html_with_use_workskin(tmp_path: Path) -> None:
+    page = (FFF / "test1-sid1.html").read_text(encoding="utf-8")
+    page = page.replace("</style>", FFF_SKIN + "</style>", 1).replace(FAKE, FAKE_WITH_CLASS)
+    source = tmp_path / "story.html"
+    source.write_text(page, encoding="utf-8")
+    work = read_work(source)
+    # Only the skin's rules; FanFicFare's own (".center", "body") are not a skin's.
+    assert work.skin_css == ".workskin .ws-fake { color: navy; border: 1px solid red; }\n"
+    assert any('<p class="ws-fake">' in str(c.body) for c in work.chapters)
+    assert read_work(FFF / "test1-sid1.html").skin_css is None
+
+
+def test_fanficfare_epub_with_use_workskin(tmp_path: Path) -> None:
+    target = tmp_path / "story.epub"
+    with zipfile.ZipFile(FFF / "test1-sid1.epub") as source, zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("stylesheet.css"):
+                data += FFF_SKIN.encode()
+            elif info.filename.endswith("file0001.xhtml"):
+                data = data.replace(FAKE.encode(), FAKE_WITH_CLASS.encode())
+            out.writestr(info, data)
+    work = read_work(target)
+    assert work.skin_css == ".workskin .ws-fake { color: navy; border: 1px solid red; }\n"
+    assert '<p class="ws-fake">' in str(work.chapters[0].body)
+    assert read_work(FFF / "test1-sid1.epub").skin_css is None

@@ -35,6 +35,7 @@ from fic2book.readers.epub.content import Images, remove_keeping_tail
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
 from fic2book.readers.headings import keep_heading
+from fic2book.skin import keeping_classes, sheets_skin, with_skin
 
 _NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
@@ -170,11 +171,15 @@ def read_fanficfare_epub(path: Path) -> Work:
             page = _page_from_opf(opf)
         images = _Images(archive)
         chapters: list[Chapter] = []
-        for idref in opf.spine:
-            if _CHAPTER_ID.fullmatch(idref) and idref in opf.manifest:
-                chapter = _chapter(archive, opf.manifest[idref], len(chapters) + 1, images)
-                if chapter is not None:
-                    chapters.append(chapter)
+        # FanFicFare's use_workskin adds an AO3 work skin to its stylesheet (fic2book/skin.py).
+        sheets = (archive.read(m) or b"" for m in opf.manifest.values() if m.endswith(".css"))
+        skin = sheets_skin((s.decode("utf-8", "replace") for s in sheets), f"{path.name}: skin")
+        with keeping_classes(skin.classes if skin else ()):
+            for idref in opf.spine:
+                if _CHAPTER_ID.fullmatch(idref) and idref in opf.manifest:
+                    chapter = _chapter(archive, opf.manifest[idref], len(chapters) + 1, images)
+                    if chapter is not None:
+                        chapters.append(chapter)
     if not chapters:
         raise InputError(f"{path}: the FanFicFare EPUB has no chapters")
     page.title = (opf.texts("title") or [page.title])[0] or title_from_path(path)
@@ -184,4 +189,4 @@ def read_fanficfare_epub(path: Path) -> Work:
     page.language_code = languages[0] if languages else None
     story = next((m for i in opf.texts("identifier") if (m := _STORY_ID.match(i))), None)
     page.story_id = story.group(1) if story else None
-    return build_work(page, chapters, assets=images.assets)
+    return with_skin(build_work(page, chapters, assets=images.assets), skin)

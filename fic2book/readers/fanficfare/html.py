@@ -24,6 +24,7 @@ from fic2book.readers.common import title_from_path
 from fic2book.readers.fanficfare.fields import build_work
 from fic2book.readers.fanficfare.page import entries_in_table, title_page
 from fic2book.readers.headings import keep_heading
+from fic2book.skin import keeping_classes, page_skin, with_skin
 
 _SECTION = re.compile(r"section\d+")
 
@@ -58,13 +59,17 @@ def read_fanficfare_html(root: Element, path: Path) -> Work:
         elif sections and isinstance(child.tag, str):
             sections[-1][1].append(child)  # its tail text moves with it
     chapters: list[Chapter] = []
-    for heading_text, holder in sections:
-        number = len(chapters) + 1
-        markup = clean_fragment(holder, context=f"{path.name}: chapter {number}", load_asset=images)
-        if markup is None:
-            continue
-        title, label = keep_heading(heading_text, number)
-        chapters.append(Chapter(number=number, title=title, body=markup, label=label))
+    # FanFicFare's use_workskin puts an AO3 work skin in the page's <style> (fic2book/skin.py).
+    skin = page_skin(root, f"{path.name}: work skin")
+    with keeping_classes(skin.classes if skin else ()):
+        for heading_text, holder in sections:
+            number = len(chapters) + 1
+            context = f"{path.name}: chapter {number}"
+            markup = clean_fragment(holder, context=context, load_asset=images)
+            if markup is None:
+                continue
+            title, label = keep_heading(heading_text, number)
+            chapters.append(Chapter(number=number, title=title, body=markup, label=label))
     if not chapters:
         raise InputError(f"{path}: the FanFicFare HTML file has no chapters")
-    return build_work(page, chapters, assets=images.assets)
+    return with_skin(build_work(page, chapters, assets=images.assets), skin)
