@@ -48,7 +48,12 @@ def create_held(folder: Path, suffix: str) -> tuple[int, Path]:
         handle, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=suffix)
         if fcntl is None:
             return handle, Path(name)
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            # A file system without locks (some NFS): no cleaner can lock the file either,
+            # so none removes it.
+            return handle, Path(name)
         # Between mkstemp and flock a cleaner may have taken the fresh file for debris and
         # deleted it: then make another (the name is no longer ours).
         with contextlib.suppress(OSError):
