@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,8 +83,15 @@ def browser() -> Iterator[object]:
         pytest.skip("needs Debian's chromium (FIC2BOOK_ACE=1 bash scripts/setup.sh)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    # Chromium puts its singleton socket in TMPDIR and stops when that path is longer than a
+    # Unix socket allows (108 bytes): give it a short one whatever the suite's TMPDIR is.
+    with (
+        tempfile.TemporaryDirectory(dir="/tmp" if os.path.isdir("/tmp") else None) as short,
+        sync_playwright() as playwright,
+    ):
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "TMPDIR": short}
+        )
         try:
             yield chromium
         finally:
