@@ -208,6 +208,8 @@ class Work:
     #: its own ``chapters`` are theirs run together, so code that knows nothing of omnibuses
     #: still sees every word.  Empty for an ordinary work.
     works: tuple[Work, ...] = ()
+    #: ``(number, count)`` when the work is one volume of several (:mod:`fic2book.volumes`).
+    volume: tuple[int, int] | None = None
 
     def tags(self, kind: TagKind) -> tuple[str, ...]:
         """The tags of one kind, empty when the work has none."""

@@ -38,6 +38,7 @@ __all__ = [
     "check_source",
     "convert_combined",
     "convert_file",
+    "convert_volumes",
     "plan_targets",
     "prepare",
     "read_work_bytes",
@@ -327,7 +328,7 @@ def convert_combined(
     def convert() -> list[Path]:
         works = [prepare(read_work(source, from_format), options) for source in sources]
         book = cap_fields(combine(works, title))
-        targets = plan_targets(book, backends, output, into_folder=into_folder)
+        targets = plan_targets(book, backends, output, into_folder=into_folder, name=options.name)
         resolved = {source.resolve() for source in sources}
         for target in targets:
             if target.exists() and target.resolve() in resolved:
@@ -349,3 +350,59 @@ def convert_combined(
         folder, into = _output_kind(output, backends, into_folder)
         remove_stale(folder if into else folder.parent)
         raise
+
+
+def convert_volumes(
+    source: Path,
+    formats: Sequence[str],
+    output: Path | None,
+    options: RenderOptions,
+    volumes: str,
+    from_format: str | None = None,
+    *,
+    into_folder: bool | None = None,
+    taken: set[Path] | None = None,
+) -> list[Path]:
+    """Read ``source`` once and write it as volumes by the chapter ranges ``volumes``.
+
+    Each volume is a complete book (:mod:`fic2book.volumes`) named after the book the work
+    would make, with " - Volume 1" before the suffix, padded so the volumes sort.
+    """
+    from fic2book.volumes import split_volumes, volume_name
+
+    backends = backends_for(formats)
+    check_source(source)
+    check_input_size(source, options.max_input_size)
+
+    def convert() -> list[Path]:
+        work = read_work(source, from_format)
+        bases = plan_targets(
+            work, backends, output, into_folder=into_folder, taken=taken, name=options.name
+        )
+        # Typeset once, as a whole: the quotation marks are chosen from the work's opening.
+        books = split_volumes(prepare(work, options), volumes)
+        written: list[Path] = []
+        for book in books:
+            number, count = book.volume or (1, 1)
+            for backend, base in zip(backends, bases, strict=True):
+                target = base.with_name(volume_name(base.name, backend.suffix, number, count))
+                if target.exists() and target.resolve() == source.resolve():
+                    raise OutputError(f"{target}: would overwrite the input")
+                write_atomically(backend, book, target, options)
+                written.append(target)
+        return written
+
+    try:
+        written = run_limited(
+            convert,
+            timeout=options.timeout,
+            max_memory=options.max_memory,
+            what=f"converting {source}",
+        )
+    except BaseException:
+        folder, into = _output_kind(output, backends, into_folder)
+        remove_stale(folder if into else folder.parent)
+        raise
+    if taken is not None:
+        taken.update(written)
+    return written

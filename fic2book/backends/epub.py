@@ -318,7 +318,9 @@ def build_time(work: Work, options: RenderOptions) -> dt.datetime:
 def book_identifier(work: Work) -> str:
     """Return a stable ``urn:uuid:``: uuid5 of the work URL, else of the work's content."""
     if work.url:
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, work.url)}"
+        # Each volume of a split work (fic2book.volumes) is a book of its own.
+        volume = f"#volume-{work.volume[0]}" if work.volume else ""
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, work.url + volume)}"
     digest = hashlib.sha256()
     for part in _content_parts(work):
         digest.update(part.encode("utf-8"))

@@ -212,6 +212,15 @@ def convert(
             rich_help_panel=RENDERING,
         ),
     ] = DEFAULTS.summaries,
+    volumes: Annotated[
+        str | None,
+        typer.Option(
+            metavar="RANGES",
+            help="Split each work into volumes by chapter ranges, e.g. 1-10,11-20,21- "
+            "(each a complete book, named '... - Volume 1').",
+            show_default=False,
+        ),
+    ] = None,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -251,6 +260,8 @@ def convert(
             options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
         # An omnibus is one book, however many inputs it binds.
         formats, target, into_folder = plan(sources[:1] if combine else sources, to, output)
+        if volumes is not None and (combine or fit_signatures is not None):
+            raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
         if title is not None and not combine:
             raise UsageError("--title needs --combine")
         if fit_signatures is not None and not 4 <= fit_signatures <= 128:
@@ -270,7 +281,20 @@ def convert(
     for source in sources:
         try:
             with _progress(console, source):
-                if fit_signatures is not None:
+                if volumes is not None:
+                    from fic2book.pipeline import convert_volumes
+
+                    written = convert_volumes(
+                        source,
+                        formats,
+                        target,
+                        options,
+                        volumes,
+                        from_format,
+                        into_folder=into_folder,
+                        taken=taken,
+                    )
+                elif fit_signatures is not None:
                     from fic2book.printing.fit import convert_fitted
 
                     written, fit = convert_fitted(

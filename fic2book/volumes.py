@@ -1,0 +1,86 @@
+"""One work, several books: ``fic2book convert --volumes 1-10,11-20``.
+
+A long work is split by chapter ranges into volumes, each a complete :class:`~fic2book.model.Work`
+(title page saying "Volume 1 of 3", tag summary, its own contents) that the backends render as
+any other work.  The ranges must cover every chapter once, in order, so a split never loses or
+repeats a chapter; the last range may be open (``21-``).  The work's opening notes go in the
+first volume, its end notes in the last; the summary and tags are in every volume.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from fic2book.errors import UsageError
+from fic2book.model import Work
+
+__all__ = ["parse_volumes", "split_volumes", "volume_name"]
+
+_RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d*)\s*)?")
+
+
+def parse_volumes(spec: str, chapters: int) -> list[range]:
+    """Chapter ranges (1-based, inclusive as written) from ``spec``, e.g. ``"1-10,11-20,21-"``.
+
+    Raises :class:`~fic2book.errors.UsageError` unless the ranges cover chapters 1 to
+    ``chapters`` exactly once, in order.
+    """
+    ranges: list[range] = []
+    for part in spec.split(","):
+        match = _RANGE.fullmatch(part)
+        if match is None:
+            raise UsageError(f"--volumes: {part.strip()!r} is not a chapter range such as 1-10")
+        first = int(match.group(1))
+        if match.group(2) is None:
+            last = first  # a single chapter
+        else:
+            last = int(match.group(2)) if match.group(2) else chapters
+        ranges.append(range(first, last + 1))
+    expected = 1
+    for volume in ranges:
+        if len(volume) == 0:
+            raise UsageError(f"--volumes {spec}: {volume.start}-{volume.stop - 1} is empty")
+        if volume.start < expected:
+            raise UsageError(f"--volumes {spec}: chapter {volume.start} is in two volumes")
+        if volume.start > expected:
+            raise UsageError(
+                f"--volumes {spec}: chapters {expected}-{volume.start - 1} are in no volume"
+            )
+        expected = volume.stop
+    if expected - 1 != chapters:
+        raise UsageError(
+            f"--volumes {spec} covers chapters 1-{expected - 1}, but the work has {chapters}"
+        )
+    return ranges
+
+
+def split_volumes(work: Work, spec: str) -> list[Work]:
+    """``work`` split into volumes by the chapter ranges of ``spec`` (see :func:`parse_volumes`)."""
+    ranges = parse_volumes(spec, len(work.chapters))
+    count = len(ranges)
+    volumes = []
+    for number, chapters in enumerate(ranges, start=1):
+        volumes.append(
+            dataclasses.replace(
+                work,
+                title=f"{work.title}, Volume {number}",
+                chapters=work.chapters[chapters.start - 1 : chapters.stop - 1],
+                notes=work.notes if number == 1 else None,
+                end_notes=work.end_notes if number == count else None,
+                volume=(number, count),
+                # A one-shot has one chapter, so it is never split; keep its flag anyway.
+                chaptered=work.chaptered,
+            )
+        )
+    return volumes
+
+
+def volume_name(name: str, suffix: str, number: int, count: int) -> str:
+    """The file name ``name`` (ending in ``suffix``) of volume ``number``: ``Epic - Volume 1.epub``.
+
+    The number is padded to the width of ``count``, so the volumes sort in order as text.
+    """
+    stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
+    padded = str(number).zfill(len(str(count)))
+    return f"{stem} - Volume {padded}{suffix}"

@@ -1,0 +1,112 @@
+"""``convert --volumes``: one work split into complete books that lose and repeat nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fic2book.describe import plain_text
+from fic2book.errors import UsageError
+from fic2book.model import Chapter, Work
+from fic2book.options import RenderOptions
+from fic2book.pipeline import convert_volumes
+from fic2book.readers import read_work
+from fic2book.volumes import parse_volumes, split_volumes, volume_name
+from tests.conftest import DATA, make_work
+from tests.epubcheck import failures, run_epubcheck
+from tests.textract import epub_documents, epub_metadata, squashed
+
+OPTIONS = RenderOptions(source_date_epoch=1_700_000_000)
+
+
+def test_ranges_cover_every_chapter_once() -> None:
+    assert parse_volumes("1-10,11-20", 20) == [range(1, 11), range(11, 21)]
+    assert parse_volumes("1-3, 4, 5-", 9) == [range(1, 4), range(4, 5), range(5, 10)]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("1-3,5-9", "chapters 4-4 are in no volume"),
+        ("1-5,5-9", "chapter 5 is in two volumes"),
+        ("1-5", "covers chapters 1-5, but the work has 9"),
+        ("1-12", "covers chapters 1-12, but the work has 9"),
+        ("1-5,x", "'x' is not a chapter range"),
+        ("1-5,7-6", "7-6 is empty"),
+    ],
+)
+def test_bad_ranges_are_usage_errors(spec: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_volumes(spec, 9)
+
+
+def test_volume_names_sort_as_text() -> None:
+    names = [volume_name("Epic.epub", ".epub", n, 12) for n in range(1, 13)]
+    assert names[0] == "Epic - Volume 01.epub"
+    assert sorted(names) == names
+    assert volume_name("Mr. X.kepub.epub", ".kepub.epub", 3, 3) == "Mr. X - Volume 3.kepub.epub"
+
+
+def _long_work() -> Work:
+    base = make_work()
+    chapters = tuple(
+        Chapter(number=n, title=f"Part {n}", body=base.chapters[n % 2].body) for n in range(1, 8)
+    )
+    return make_work(chapters=chapters)
+
+
+def test_split_loses_and_repeats_nothing() -> None:
+    work = _long_work()
+    volumes = split_volumes(work, "1-3,4-6,7-")
+    assert [c for v in volumes for c in v.chapters] == list(work.chapters)
+    assert [v.volume for v in volumes] == [(1, 3), (2, 3), (3, 3)]
+    assert [v.title for v in volumes] == [f"A Test Work, Volume {n}" for n in (1, 2, 3)]
+    assert volumes[0].notes == work.notes and volumes[1].notes is None
+    assert volumes[-1].end_notes == work.end_notes and volumes[0].end_notes is None
+    assert all(v.summary == work.summary and v.tag_groups == work.tag_groups for v in volumes)
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[Work, list[Path]]:
+    out = tmp_path_factory.mktemp("volumes")
+    source = DATA / "fanficfare" / "test1-sid1.epub"  # a FanFicFare EPUB of 9 chapters
+    work = read_work(source)
+    assert len(work.chapters) >= 3  # the fixture must be worth splitting
+    spec = "1-2,3-"
+    books = convert_volumes(source, ["epub"], out / "book.epub", OPTIONS, spec)
+    return work, books
+
+
+def test_each_chapter_is_in_exactly_one_volume_in_order(split: tuple[Work, list[Path]]) -> None:
+    work, books = split
+    assert [b.name for b in books] == ["book - Volume 1.epub", "book - Volume 2.epub"]
+    texts = [squashed("\n".join(epub_documents(book).values())) for book in books]
+    expected = [(0, 2), (1, len(work.chapters) - 2)]
+    position = 0
+    for index, count in expected:
+        start = 0
+        for chapter in work.chapters[position : position + count]:
+            body = squashed(plain_text(str(chapter.body)))
+            found = texts[index].find(body, start)
+            assert found >= 0, chapter.number
+            assert all(body not in text for i, text in enumerate(texts) if i != index)
+            start = found + len(body)
+        position += count
+
+
+def test_each_volume_says_which_it_is(split: tuple[Work, list[Path]]) -> None:
+    _, books = split
+    for number, book in enumerate(books, start=1):
+        documents = epub_documents(book)
+        title_page = next(text for name, text in documents.items() if "title_page" in name)
+        assert f"Volume {number} of 2" in title_page
+        assert epub_metadata(book)["title"][0].endswith(f"Volume {number}")
+    identifiers = [tuple(epub_metadata(book)["identifier"]) for book in books]
+    assert identifiers[0] != identifiers[1]
+
+
+@pytest.mark.slow
+def test_volumes_pass_epubcheck(split: tuple[Work, list[Path]]) -> None:
+    for book in split[1]:
+        assert failures(run_epubcheck(book)) == [], book.name
