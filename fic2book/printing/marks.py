@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fic2book.printing.plan import Placement, Rect, SheetGeometry, SidePlan
+from fic2book.printing.plan import PagePlacement, Rect, SheetGeometry, SidePlan
 from fic2book.printing.sheets import MM
 
 #: How far (points) a mark on the spine fold reaches to either side of it.
@@ -107,11 +107,11 @@ def cut_marks(side: SidePlan) -> list[Segment]:
     return [m for m in marks if _long_enough(m)]
 
 
-def _page(side: SidePlan, signature_page: int) -> Placement | None:
+def _page(side: SidePlan, signature_page: int) -> PagePlacement | None:
     return next((p for p in side.placements if p.signature_page == signature_page), None)
 
 
-def _head_and_tail(placement: Placement) -> tuple[float, float]:
+def _head_and_tail(placement: PagePlacement) -> tuple[float, float]:
     """The y of the page's head and tail on the sheet (upside down: head at the bottom)."""
     _x0, y0, _x1, y1 = placement.rect
     return (y0, y1) if placement.rotated else (y1, y0)

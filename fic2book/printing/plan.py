@@ -174,7 +174,7 @@ def _sheet_that_fits(layout: Layout, trim: tuple[float, float], margin: float) -
 
 
 @dataclass(frozen=True)
-class Placement:
+class PagePlacement:
     """One page on one side of one sheet."""
 
     cell: Cell
@@ -204,7 +204,7 @@ class SidePlan:
     #: Sheet of the whole book, 1-based.
     sheet_number: int
     face: str
-    placements: tuple[Placement, ...]
+    placements: tuple[PagePlacement, ...]
     #: Pages of this signature.
     signature_pages: int
 
@@ -273,7 +273,7 @@ def plan_sides(
                         cell, geometry, trim, settings, sig_page % 2 == 1, shift
                     )
                     placements.append(
-                        Placement(
+                        PagePlacement(
                             cell,
                             book_page,
                             sig_page,

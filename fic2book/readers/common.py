@@ -327,6 +327,24 @@ def link_work(work_id: str | None, url: str | None) -> tuple[str | None, str | N
     return work_id or ao3_work_id(url), url or ao3_work_url(work_id)
 
 
+#: AO3's fixed categories, which other tools (an EPUB's subjects, FanFicFare's "Genre") mix in
+#: with the freeform tags.
+AO3_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
+#: AO3's archive warnings, old and new wording, mixed in with the tags the same way.
+AO3_WARNINGS = frozenset(
+    {
+        "Creator Chose Not To Use Archive Warnings",
+        "Choose Not To Use Archive Warnings",
+        "No Archive Warnings Apply",
+        "Graphic Depictions Of Violence",
+        "Major Character Death",
+        "Rape/Non-Con",
+        "Underage",
+        "Underage Sex",
+    }
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Metadata values written as text (headers, front matter, title pages)
 

@@ -64,7 +64,7 @@ MEDIA_TYPES = {
 
 
 @dataclass(frozen=True)
-class Settings:
+class ServerSettings:
     """How one run of the server behaves."""
 
     #: The secret first path segment of every URL.
@@ -80,7 +80,7 @@ class Settings:
 class Server:
     """The state of one run: settings, uploads, and the two kinds of slots."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ServerSettings) -> None:
         """Start with no uploads."""
         self.settings = settings
         self.store = Store(settings.options.max_input_size)
@@ -356,7 +356,7 @@ async def bug(request: Request, exc: Exception) -> Response:
     return _error(500, BUG)
 
 
-def create_app(settings: Settings, server: Server | None = None) -> ASGIApp:
+def create_app(settings: ServerSettings, server: Server | None = None) -> ASGIApp:
     """The whole app: routes behind the token gate, host check and security headers.
 
     ``server`` (made from ``settings`` when not given) lets a test hold the run's state.

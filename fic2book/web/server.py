@@ -70,7 +70,7 @@ def serve(
     """Serve the page until Ctrl-C; uploads and books are deleted on the way out."""
     import uvicorn
 
-    from fic2book.web.app import Settings, create_app
+    from fic2book.web.app import ServerSettings, create_app
 
     token = new_token()
     loopback = is_loopback(host)
@@ -78,7 +78,7 @@ def serve(
     if warning:
         print(warning, file=sys.stderr)
     port = port or free_port(host if loopback else LOOPBACK)
-    settings = Settings(
+    settings = ServerSettings(
         token=token,
         options=options,
         max_jobs=max_jobs,

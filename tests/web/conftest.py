@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from fic2book.options import RenderOptions
-from fic2book.web.app import Server, Settings, create_app
+from fic2book.web.app import Server, ServerSettings, create_app
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TOKEN = "test-token-0123456789"
@@ -60,7 +60,7 @@ class Page:
 
 
 def make_page(options: RenderOptions | None = None, max_jobs: int = 2) -> Iterator[Page]:
-    settings = Settings(
+    settings = ServerSettings(
         token=TOKEN,
         options=options or RenderOptions(),
         max_jobs=max_jobs,

@@ -16,7 +16,7 @@ from fic2book.model import (
 )
 from fic2book.readers.epub.archive import OPS_TYPE, XML_LANG, Archive, parse_xml
 
-HEADINGS = ("h1", "h2", "h3")
+CHAPTER_HEADINGS = ("h1", "h2", "h3")
 
 _C0_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

@@ -65,7 +65,7 @@ class _Item:
 
 
 @dataclass(frozen=True)
-class Document:
+class SpineDocument:
     """A spine document, parsed, with namespaces stripped so it reads as plain HTML."""
 
     item: _Item
@@ -178,7 +178,7 @@ class Package:
                 elif "landmarks" in kind and (link.get(OPS_TYPE) or "") in _SKIPPED_TYPES:
                     self.skipped.add(target)
 
-    def spine_documents(self) -> list[Document]:
+    def spine_documents(self) -> list[SpineDocument]:
         """The spine's (X)HTML documents in reading order, parsed."""
         documents = []
         for item in self.spine:
@@ -191,10 +191,10 @@ class Package:
             root = parse_document(raw, f"{self.path}: {item.member}")
             body = root.find("body")
             if body is not None:
-                documents.append(Document(item, root, body, raw))
+                documents.append(SpineDocument(item, root, body, raw))
         return documents
 
-    def is_ao3(self, first: Document) -> bool:
+    def is_ao3(self, first: SpineDocument) -> bool:
         """Whether this is AO3's download: its publisher, its preface message or split names."""
         if (self.metadata.publisher or "").strip() == AO3_PUBLISHER:
             return True
@@ -293,7 +293,7 @@ def _part(index: str | None) -> int | None:
     return int(number) if number is not None and number.is_integer() and number > 0 else None
 
 
-def skipped(package: Package, document: Document) -> bool:
+def skipped(package: Package, document: SpineDocument) -> bool:
     """Whether a document is the cover, title page or contents rather than part of the story."""
     member = document.item.member
     if member in package.skipped:

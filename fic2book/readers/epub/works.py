@@ -30,16 +30,22 @@ from fic2book.model import (
     TagKind,
     Work,
 )
-from fic2book.readers.common import ao3_work_id, title_from_path, web_url
+from fic2book.readers.common import (
+    AO3_CATEGORIES,
+    AO3_WARNINGS,
+    ao3_work_id,
+    title_from_path,
+    web_url,
+)
 from fic2book.readers.epub.archive import element_text, resolve
 from fic2book.readers.epub.content import (
-    HEADINGS,
+    CHAPTER_HEADINGS,
     Images,
     inner_html,
     remove_keeping_tail,
     unlink_internal,
 )
-from fic2book.readers.epub.package import AO3_PUBLISHER, Document, Metadata, Package, skipped
+from fic2book.readers.epub.package import AO3_PUBLISHER, Metadata, Package, SpineDocument, skipped
 from fic2book.readers.headings import keep_heading, split_heading
 
 _UUID = re.compile(
@@ -53,23 +59,8 @@ _RATINGS = frozenset(
     {"General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated"}
 )
 
-_WARNINGS = frozenset(
-    {
-        "Creator Chose Not To Use Archive Warnings",
-        "Choose Not To Use Archive Warnings",
-        "No Archive Warnings Apply",
-        "Graphic Depictions Of Violence",
-        "Major Character Death",
-        "Rape/Non-Con",
-        "Underage",
-        "Underage Sex",
-    }
-)
 
-_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
-
-
-def _images_to_members(document: Document) -> None:
+def _images_to_members(document: SpineDocument) -> None:
     """Point each in-book ``<img>`` at its archive member name (what ``load_asset`` takes)."""
     for img in document.body.iter("img"):
         src = img.get("src")
@@ -78,7 +69,7 @@ def _images_to_members(document: Document) -> None:
             img.set("src", member)
 
 
-def read_ao3(package: Package, documents: list[Document], path: Path) -> Work:
+def read_ao3(package: Package, documents: list[SpineDocument], path: Path) -> Work:
     """Join the split files' bodies and let the AO3 HTML reader parse the download."""
     from fic2book.readers.ao3_html import work_from_ao3_html
 
@@ -114,7 +105,7 @@ def _fill_from_opf(work: Work, metadata: Metadata) -> Work:
     return dataclasses.replace(work, **changes) if changes else work  # type: ignore[arg-type]
 
 
-def read_generic(package: Package, documents: list[Document], path: Path) -> Work:
+def read_generic(package: Package, documents: list[SpineDocument], path: Path) -> Work:
     """One chapter per content document; metadata from the OPF."""
     metadata = package.metadata
     images = Images(package.archive)
@@ -150,10 +141,12 @@ def read_generic(package: Package, documents: list[Document], path: Path) -> Wor
     )
 
 
-def _chapter(package: Package, document: Document, images: Images, number: int) -> Chapter | None:
+def _chapter(
+    package: Package, document: SpineDocument, images: Images, number: int
+) -> Chapter | None:
     """Turn one content document into a chapter; ``None`` when it has no text or image."""
     body = document.body
-    heading = next((el for el in body.iter(*HEADINGS)), None)
+    heading = next((el for el in body.iter(*CHAPTER_HEADINGS)), None)
     heading_text = element_text(heading) if heading is not None else ""
     label = package.labels.get(document.item.member)
     if heading is not None and (label is None or _same_heading(label, heading_text)):
@@ -203,9 +196,9 @@ def _tag_groups(subjects: list[str]) -> tuple[TagGroup, ...]:
             continue  # AO3 puts it first so Apple Books shows it as the category.
         if subject in _RATINGS:
             kind = TagKind.RATING
-        elif subject in _WARNINGS:
+        elif subject in AO3_WARNINGS:
             kind = TagKind.WARNINGS
-        elif subject in _CATEGORIES:
+        elif subject in AO3_CATEGORIES:
             kind = TagKind.CATEGORIES
         else:
             kind = TagKind.ADDITIONAL_TAGS

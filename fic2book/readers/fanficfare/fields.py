@@ -38,6 +38,7 @@ from fic2book.model import (
     Work,
 )
 from fic2book.readers.common import (
+    AO3_CATEGORIES,
     ao3_work_id,
     parse_chapter_count,
     parse_date,
@@ -89,8 +90,6 @@ KNOWN_LABELS: frozenset[str] = frozenset(
         "author id",
     }
 )
-# AO3's fixed categories, which FanFicFare folds into "Genre" for AO3 works.
-_AO3_CATEGORIES = frozenset({"Gen", "F/M", "M/M", "F/F", "Multi", "Other"})
 
 
 @dataclass
@@ -186,7 +185,7 @@ class _Collector:
         """The tags by kind; AO3's categories come back out of FanFicFare's "Genre"."""
         if ao3_work_id(self.url):
             genres = self.tags.get(TagKind.ADDITIONAL_TAGS, [])
-            moved = [tag for tag in genres if tag in _AO3_CATEGORIES]
+            moved = [tag for tag in genres if tag in AO3_CATEGORIES]
             if moved:
                 categories = self.tags.setdefault(TagKind.CATEGORIES, [])
                 categories.extend(tag for tag in moved if tag not in categories)
