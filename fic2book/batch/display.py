@@ -154,7 +154,8 @@ def print_summary(summary: Summary, config: BatchConfig, out: TextIO | None = No
     table.add_column("Status")
     table.add_column("Inputs", justify="right")
     table.add_row("converted", str(summary.converted))
-    table.add_row("skipped (up to date)", str(summary.skipped))
+    # Up to date, or (with a warning above) a symlink leading out of the input folder.
+    table.add_row("skipped", str(summary.skipped))
     table.add_row("failed", str(summary.failed))
     if summary.interrupted:
         table.add_row("not processed (interrupted)", str(summary.total - summary.done))
