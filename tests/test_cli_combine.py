@@ -40,3 +40,24 @@ def test_a_bad_input_fails_the_omnibus_in_one_line(tmp_path: Path) -> None:
     assert "missing.html" in result.output
     assert "Traceback" not in result.output
     assert not target.exists()
+
+
+def test_batch_drops_notes_with_notes_drop(tmp_path: Path) -> None:
+    """``batch --notes drop``: the option reaches every book of the run."""
+    import shutil
+
+    from fic2book.describe import plain_text
+    from fic2book.readers import read_work
+    from tests.textract import epub_text, squashed
+
+    library = tmp_path / "library"
+    library.mkdir()
+    source = DATA / "ao3" / "ao3-2021-chaptered.html"
+    shutil.copy(source, library / source.name)
+    out = tmp_path / "books"
+    args = ["batch", str(library), "-o", str(out), "--notes", "drop", "-j", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (book,) = out.rglob("*.epub")
+    note = plain_text(str(read_work(source).chapters[0].notes))
+    assert squashed(note) not in squashed(epub_text(book))

@@ -24,6 +24,7 @@ import typer
 
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
+from fic2book.notes import Placement
 from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 from fic2book.pagesize import PageSize, length_mm
 from fic2book.units import parse_seconds, parse_size
@@ -172,6 +173,23 @@ StyleOption = Annotated[
     typer.Option(
         case_sensitive=False,
         help="Paragraphs: 'book' (first-line indents) or 'block' (spaced, like AO3).",
+        rich_help_panel=RENDERING,
+    ),
+]
+NotesOption = Annotated[
+    Placement,
+    typer.Option(
+        case_sensitive=False,
+        help="Authors' notes: 'keep' (where they stand), 'end' (an appendix at the end, "
+        "linked both ways) or 'drop'.",
+        rich_help_panel=RENDERING,
+    ),
+]
+SummariesOption = Annotated[
+    Placement,
+    typer.Option(
+        case_sensitive=False,
+        help="Summaries: 'keep', 'end' or 'drop', as --notes.",
         rich_help_panel=RENDERING,
     ),
 ]

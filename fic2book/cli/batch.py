@@ -20,11 +20,13 @@ from fic2book.cli.app import (
     NameOption,
     NoCover,
     NoSkin,
+    NotesOption,
     PageSizeOption,
     PdfCover,
     PdfUa,
     Smart,
     StyleOption,
+    SummariesOption,
     TemplateDir,
     Timeout,
     render_options,
@@ -113,6 +115,8 @@ def batch(
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
     style: StyleOption = DEFAULTS.style,
+    notes: NotesOption = DEFAULTS.notes,
+    summaries: SummariesOption = DEFAULTS.summaries,
     cover: Cover = None,
     no_cover: NoCover = False,
     no_skin: NoSkin = False,
@@ -155,7 +159,7 @@ def batch(
             timeout=timeout,
             max_memory=max_memory,
             name=name,
-        )
+        ).replace(notes=notes, summaries=summaries)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         config = BatchConfig(

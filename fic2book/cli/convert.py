@@ -25,12 +25,14 @@ from fic2book.cli.app import (
     NameOption,
     NoCover,
     NoSkin,
+    NotesOption,
     PageSizeOption,
     PdfCover,
     PdfUa,
     Quiet,
     Smart,
     StyleOption,
+    SummariesOption,
     TemplateDir,
     Timeout,
     fail,
@@ -39,7 +41,6 @@ from fic2book.cli.app import (
     split_formats,
 )
 from fic2book.errors import Fic2BookError, UsageError
-from fic2book.notes import Placement
 from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 
 if TYPE_CHECKING:
@@ -195,23 +196,8 @@ def convert(
             show_default=False,
         ),
     ] = None,
-    notes: Annotated[
-        Placement,
-        typer.Option(
-            case_sensitive=False,
-            help="Authors' notes: 'keep' (where they stand), 'end' (an appendix at the end, "
-            "linked both ways) or 'drop'.",
-            rich_help_panel=RENDERING,
-        ),
-    ] = DEFAULTS.notes,
-    summaries: Annotated[
-        Placement,
-        typer.Option(
-            case_sensitive=False,
-            help="Summaries: 'keep', 'end' or 'drop', as --notes.",
-            rich_help_panel=RENDERING,
-        ),
-    ] = DEFAULTS.summaries,
+    notes: NotesOption = DEFAULTS.notes,
+    summaries: SummariesOption = DEFAULTS.summaries,
     volumes: Annotated[
         str | None,
         typer.Option(
