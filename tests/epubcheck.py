@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 #: JVM flags that cut start-up from ~4.5 s to ~3 s; EPUBCheck runs are short-lived.
 JVM_FLAGS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
@@ -46,6 +48,16 @@ def epubcheck_jar() -> Path | None:
 def must_validate() -> bool:
     """Tell whether a missing EPUBCheck is a failure (in CI) rather than a skip (locally)."""
     return os.environ.get("CI", "").lower() == "true"
+
+
+def require_epubcheck() -> Path:
+    """The EPUBCheck jar; the calling test is skipped without it (failed under CI)."""
+    jar = epubcheck_jar()
+    if jar is None:
+        if must_validate():
+            pytest.fail("EPUBCheck (java + the epubcheck package) is required when CI=true")
+        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    return jar
 
 
 def run_epubcheck(book: Path, jar: Path | None = None) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ from fic2book.readers import read_work, reader_for
 from fic2book.readers.ao3_html import work_from_ao3_html
 from fic2book.readers.ao3_preface import parse_stats
 from tests.conftest import DATA
-from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck_batch
 
 AO3 = DATA / "ao3"
 
@@ -459,11 +459,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
 
 @pytest.fixture(scope="module")
 def epubcheck_reports(books: dict[str, Book]) -> dict[Path, list[dict[str, Any]]]:
-    jar = epubcheck_jar()
-    if jar is None:
-        if must_validate():
-            pytest.fail("EPUBCheck is required in CI")
-        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    jar = require_epubcheck()
     return run_epubcheck_batch([book.epub for book in books.values()], jar)
 
 

@@ -29,7 +29,7 @@ from fic2book.readers import read_work, reader_for
 from fic2book.readers.epub import MAX_MEMBER_BYTES, EpubReader
 from tests.backends.conftest import png_bytes
 from tests.conftest import DATA
-from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck_batch
 
 AO3_TREE = DATA / "epub" / "ao3-calibre"
 CONTAINER = b"""<?xml version="1.0"?>
@@ -214,11 +214,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Work, Pat
 @pytest.fixture(scope="module")
 def epubcheck(books: dict[str, tuple[Work, Path]]) -> dict[str, list[dict[str, Any]]]:
     """EPUBCheck's messages for every book written back, from one JVM."""
-    jar = epubcheck_jar()
-    if jar is None:
-        if must_validate():
-            pytest.fail("EPUBCheck (java + the epubcheck package) is required when CI=true")
-        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    jar = require_epubcheck()
     reports = run_epubcheck_batch([path for _work, path in books.values()], jar)
     return {name: reports[path] for name, (_work, path) in books.items()}
 

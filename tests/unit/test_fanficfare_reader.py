@@ -27,7 +27,7 @@ from fic2book.readers import SNIFF_BYTES, read_work, reader_for
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.headings import keep_heading
 from tests.conftest import DATA
-from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck_batch
 
 FFF = DATA / "fanficfare"
 FORMATS = ("epub", "html", "txt")
@@ -235,11 +235,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Work, Pat
 
 @pytest.mark.slow
 def test_books_pass_epubcheck(books: dict[str, tuple[Work, Path]]) -> None:
-    jar = epubcheck_jar()
-    if jar is None:
-        if must_validate():
-            pytest.fail("EPUBCheck (java + the epubcheck package) is required when CI=true")
-        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    jar = require_epubcheck()
     reports = run_epubcheck_batch([epub for _, epub in books.values()], jar)
     assert {name: failures(reports[epub]) for name, (_, epub) in books.items()} == {
         name: [] for name in books

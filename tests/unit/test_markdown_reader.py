@@ -25,7 +25,7 @@ from fic2book.readers import read_work, reader_for
 from fic2book.readers.markdown import MarkdownReader
 from tests.backends.conftest import png_bytes
 from tests.conftest import DATA, SAMPLES
-from tests.epubcheck import epubcheck_jar, failures, must_validate, run_epubcheck_batch
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck_batch
 
 MARKDOWN = DATA / "markdown"
 FIXTURES = {
@@ -79,11 +79,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Work, Pat
 
 @pytest.fixture(scope="module")
 def epubcheck(books: dict[str, tuple[Work, Path]]) -> dict[str, list[dict[str, Any]]]:
-    jar = epubcheck_jar()
-    if jar is None:
-        if must_validate():
-            pytest.fail("EPUBCheck (java + the epubcheck package) is required when CI=true")
-        pytest.skip("EPUBCheck needs java and the 'epubcheck' package")
+    jar = require_epubcheck()
     reports = run_epubcheck_batch([path for _work, path in books.values()], jar)
     return {name: reports[path] for name, (_work, path) in books.items()}
 
