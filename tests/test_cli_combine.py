@@ -61,3 +61,42 @@ def test_batch_drops_notes_with_notes_drop(tmp_path: Path) -> None:
     (book,) = out.rglob("*.epub")
     note = plain_text(str(read_work(source).chapters[0].notes))
     assert squashed(note) not in squashed(epub_text(book))
+
+
+def _markdown(folder: Path, name: str, title: str, series: str | None) -> None:
+    header = f"---\ntitle: {title}\nauthors: [someone]\n"
+    if series:
+        header += f"series:\n  - {series}\n"
+    folder.joinpath(name).write_text(
+        f"{header}---\n\n# One\n\nThe {title} text.\n\n# Two\n\nMore of {title}.\n",
+        encoding="utf-8",
+    )
+
+
+def test_batch_combine_series_makes_one_book_per_series(tmp_path: Path) -> None:
+    """Two parts of a series (out of order, in two folders) make one omnibus; the rest alone."""
+    from tests.textract import epub_documents, squashed
+
+    library = tmp_path / "library"
+    (library / "later").mkdir(parents=True)
+    _markdown(library / "later", "b.md", "Second Tale", "Part 2 of Saga")
+    _markdown(library, "a.md", "First Tale", "Part 1 of Saga")
+    _markdown(library, "c.md", "Lone Tale", None)
+    library.joinpath("broken.epub").write_bytes(b"not a zip")
+    out = tmp_path / "books"
+    result = CliRunner().invoke(app, ["batch", str(library), "-o", str(out), "--combine", "series"])
+    assert result.exit_code == 1, result.output  # broken.epub failed; the rest was written
+    assert "broken.epub" in result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["Lone Tale - someone.epub", "Saga - someone.epub"]
+    text = squashed(" ".join(epub_documents(out / "Saga - someone.epub").values()))
+    first, second = (text.index(squashed(f"The {t} Tale text")) for t in ("First", "Second"))
+    assert first < second
+    assert epub_metadata(out / "Saga - someone.epub")["series"] == ["Saga"]
+
+
+def test_batch_combine_takes_only_series(tmp_path: Path) -> None:
+    args = ["batch", str(tmp_path), "-o", str(tmp_path / "o"), "--combine", "fandom"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code != 0
+    assert "--combine must be 'series'" in result.output

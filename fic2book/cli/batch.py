@@ -33,7 +33,7 @@ from fic2book.cli.app import (
     reported,
     split_formats,
 )
-from fic2book.options import ChapterTitles, ParagraphStyle
+from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
 
 
 def batch(
@@ -115,6 +115,15 @@ def batch(
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
     style: StyleOption = DEFAULTS.style,
+    combine: Annotated[
+        str | None,
+        typer.Option(
+            metavar="series",
+            help="'series': one book per series found (an omnibus), other works one by one; "
+            "no manifest, every book is rebuilt.",
+            show_default=False,
+        ),
+    ] = None,
     notes: NotesOption = DEFAULTS.notes,
     summaries: SummariesOption = DEFAULTS.summaries,
     cover: Cover = None,
@@ -162,6 +171,9 @@ def batch(
         ).replace(notes=notes, summaries=summaries)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
+        if combine is not None:
+            _combine_series(combine, source, output, formats, options, from_format, quiet)
+            return
         config = BatchConfig(
             source=source,
             output=output,
@@ -192,4 +204,29 @@ def batch(
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.failed:
+        raise typer.Exit(1)
+
+
+def _combine_series(
+    combine: str,
+    source: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    options: RenderOptions,
+    from_format: str | None,
+    quiet: bool,
+) -> None:
+    """``batch --combine series`` (:mod:`fic2book.batch.series`); exit 1 when a book failed."""
+    from fic2book.batch.series import convert_series
+    from fic2book.errors import UsageError
+
+    if combine.strip().lower() != "series":
+        raise UsageError(f"--combine must be 'series', not {combine!r}")
+    run = convert_series(source, output, formats, options, from_format)
+    if not quiet:
+        for path in run.written:
+            typer.echo(f"wrote {path}")
+    for line in run.failed:
+        typer.echo(f"fic2book: {line}", err=True)
+    if run.failed:
         raise typer.Exit(1)
