@@ -1,7 +1,7 @@
 """The typesetter's fast paths change nothing: they skip only text no rule could change.
 
-``_english_may_change`` and friends decide whether a block is typeset at all, and
-``_educate_quotes`` is docutils' quote curling rewritten for speed.  Both are checked here
+``english_may_change`` and friends decide whether a block is typeset at all, and
+``educate_quotes`` is docutils' quote curling rewritten for speed.  Both are checked here
 against the slow, obvious answer on many seeded random strings built from the characters the
 rules care about, so a rule added without its trigger, or a rewritten pattern that drifts from
 docutils, fails here.
@@ -18,6 +18,7 @@ from markupsafe import Markup
 from fic2book import typography
 from fic2book.html.sanitize import paragraphs
 from fic2book.typography import typeset_markup, typeset_text
+from fic2book.typography.english import educate_quotes, english_may_change
 
 #: Pieces of text the rules react to, and some they must not.
 ATOMS = [
@@ -42,7 +43,7 @@ def test_quote_curling_is_docutils() -> None:
     # neither punctuation nor an escape); everything else must match docutils exactly.
     for text in random_texts(1, 4000):
         expected = educateQuotes(text.replace("\\", "\ue000"), "en").replace("\ue000", "\\")
-        assert typography._educate_quotes(text) == expected, repr(text)
+        assert educate_quotes(text) == expected, repr(text)
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
@@ -64,13 +65,13 @@ def test_gate_sees_every_hard_case() -> None:
 
     for _, source, expected in CASES:
         if source != expected:
-            assert typography._english_may_change(source.replace("<em>", "").replace("</em>", ""))
+            assert english_may_change(source.replace("<em>", "").replace("</em>", ""))
 
 
 def test_typeset_paragraphs_are_skipped_whole() -> None:
     body = paragraphs(["“Already—typeset,” she said… in the ’90s.", "Plain words, no more."])
     assert typeset_markup(body, "en") is body
-    assert not typography._english_may_change(str(body).replace('"', ""))
+    assert not english_may_change(str(body).replace('"', ""))
 
 
 def test_a_quote_after_a_dash_across_tags_is_still_seen() -> None:
