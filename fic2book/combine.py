@@ -46,7 +46,7 @@ def omnibus_title(works: Sequence[Work], title: str | None = None) -> str:
     shared = _shared_series(works)
     if shared is not None:
         return shared
-    return " / ".join(work.title for work in works)
+    return " & ".join(work.title for work in works)
 
 
 def _shared_series(works: Sequence[Work]) -> str | None:

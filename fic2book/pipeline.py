@@ -326,9 +326,12 @@ def convert_combined(
         check_input_size(source, options.max_input_size)
 
     def convert() -> list[Path]:
-        works = [prepare(read_work(source, from_format), options) for source in sources]
-        book = cap_fields(combine(works, title))
-        targets = plan_targets(book, backends, output, into_folder=into_folder, name=options.name)
+        works = [read_work(source, from_format) for source in sources]
+        # File names come from the titles as typed (straight quotes are easier in a shell).
+        targets = plan_targets(
+            combine(works, title), backends, output, into_folder=into_folder, name=options.name
+        )
+        book = cap_fields(combine([prepare(work, options) for work in works], title))
         resolved = {source.resolve() for source in sources}
         for target in targets:
             if target.exists() and target.resolve() in resolved:

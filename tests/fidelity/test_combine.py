@@ -56,7 +56,7 @@ def test_the_title_is_given_else_the_shared_series_else_the_titles() -> None:
     assert omnibus_title(saga, "Mine") == "Mine"
     assert omnibus_title(saga) == "Saga"
     loose = [make_work(title="X", series=()), make_work(title="Y", series=())]
-    assert omnibus_title(loose) == "X / Y"
+    assert omnibus_title(loose) == "X & Y"
 
 
 def test_metadata_is_the_union_of_the_works() -> None:
