@@ -129,3 +129,18 @@ def text_of(element: Element | None) -> str:
 def class_list(element: Element) -> list[str]:
     """The element's classes."""
     return (element.get("class") or "").split()
+
+
+def remove_keeping_tail(element: Element) -> None:
+    """Remove an element and its content but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)

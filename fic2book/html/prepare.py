@@ -37,7 +37,7 @@ from fic2book.html.allowlist import (
     URL_SCHEMES,
 )
 from fic2book.html.images import AssetLoader, prepare_image
-from fic2book.html.parse import Element, class_list
+from fic2book.html.parse import Element, class_list, remove_keeping_tail
 from fic2book.numbers import parse_whole
 from fic2book.skin import kept_classes as kept_classes_for_skin
 
@@ -75,7 +75,7 @@ def prepare(root: Element, load_asset: AssetLoader | None, context: str) -> None
         tag = str(element.tag).lower()
         if tag not in SILENT_DROP:
             report.removed[f"<{tag}>"] += 1
-        _remove_keep_tail(element)
+        remove_keeping_tail(element)
 
     for element in list(root.iter()):
         if element is not root and isinstance(element.tag, str):
@@ -92,21 +92,6 @@ def prepare(root: Element, load_asset: AssetLoader | None, context: str) -> None
 
 #: Temporary tag of ``<rt>``/``<rp>`` elements found outside ``<ruby>``, unwrapped at once.
 _STRAY_RUBY = "fic2book-stray-ruby"
-
-
-def _remove_keep_tail(element: Element) -> None:
-    """Remove an element and its content but keep the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
 
 
 def _prepare_element(

@@ -134,17 +134,3 @@ def _unwrap(element: etree._Element) -> None:
     parent.remove(element)
     for offset, child in enumerate(children):
         parent.insert(index + offset, child)
-
-
-def remove_keeping_tail(element: etree._Element) -> None:
-    """Remove an element but keep the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from fic2book.errors import InputError
 from fic2book.html.clean import clean_markup
+from fic2book.html.parse import remove_keeping_tail
 from fic2book.html.sanitize import text_block
 from fic2book.language import language_tag
 from fic2book.model import (
@@ -42,7 +43,6 @@ from fic2book.readers.epub.content import (
     CHAPTER_HEADINGS,
     Images,
     inner_html,
-    remove_keeping_tail,
     unlink_internal,
 )
 from fic2book.readers.epub.package import AO3_PUBLISHER, Metadata, Package, SpineDocument, skipped

@@ -25,13 +25,13 @@ from urllib.parse import unquote, urlsplit
 from fic2book.errors import InputError
 from fic2book.html.clean import clean_fragment
 from fic2book.html.images import AssetCollector
-from fic2book.html.parse import Element, parse_html, text_of
+from fic2book.html.parse import Element, parse_html, remove_keeping_tail, text_of
 from fic2book.html.sanitize import text_block
 from fic2book.model import Asset, Chapter, Work
 from fic2book.readers.common import title_from_path
 from fic2book.readers.epub import EpubReader
 from fic2book.readers.epub.archive import Archive, open_archive
-from fic2book.readers.epub.content import Images, remove_keeping_tail
+from fic2book.readers.epub.content import Images
 from fic2book.readers.fanficfare.fields import TitlePage, build_work
 from fic2book.readers.fanficfare.page import entries_in, title_page
 from fic2book.readers.headings import keep_heading
