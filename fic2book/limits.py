@@ -5,7 +5,7 @@ lists what each stage costs per input megabyte):
 
 * ``--max-input-size`` (default 16 MiB): a larger input file is refused before any reader
   sees it (:func:`check_input_size`, :func:`check_data_size`).  EPUB members are capped
-  separately when unpacked (``fic2book/readers/epub.py``).
+  separately when unpacked (``fic2book/readers/epub/archive.py``).
 * ``--timeout`` (default 600 s) and ``--max-memory`` (default 4 GiB of address space): the
   whole conversion of one work — reading, cleaning, typesetting, the cover, every format —
   runs in a forked child under both (:func:`fic2book.sandbox.run_limited`, called by
