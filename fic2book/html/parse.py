@@ -19,7 +19,8 @@ from fic2book.readers.common import decode_text
 
 logger = logging.getLogger(__name__)
 
-#: An element of a parsed tree.
+#: An element of a parsed tree: lxml's element class, which lxml's API reference and type
+#: stubs name ``_Element``; written here once, so the rest of fic2book says ``Element``.
 Element = etree._Element
 
 _XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>", re.IGNORECASE)

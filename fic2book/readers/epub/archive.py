@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from fic2book.errors import InputError
+from fic2book.html.parse import Element
 
 #: Largest uncompressed member; a fan work's biggest file is an image of a few MiB.
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -99,7 +100,7 @@ class Archive:
             raise InputError(f"{self.path}: {name!r} unpacks to too much data (zip bomb?)")
         return data
 
-    def xml(self, name: str) -> etree._Element | None:
+    def xml(self, name: str) -> Element | None:
         """Parse a member as XML safely; ``None`` when it is missing."""
         data = self.read(name)
         if data is None:
@@ -135,7 +136,7 @@ def _safe_member_name(name: str) -> bool:
     return ".." not in re.split(r"[/\\]", name)
 
 
-def parse_xml(data: bytes, where: str) -> etree._Element:
+def parse_xml(data: bytes, where: str) -> Element:
     """Parse XML with no DTD, no entity expansion and no network; refuse entity declarations."""
     if _ENTITY_DECLARATION.search(data[:65536]):
         # Nothing legitimate in an EPUB declares entities; expanding them is how XXE and
@@ -182,6 +183,6 @@ def refuse_drm(archive: Archive) -> None:
             raise InputError(f"{archive.path}: encrypted (DRM) EPUB; fic2book cannot read it")
 
 
-def element_text(element: etree._Element) -> str:
+def element_text(element: Element) -> str:
     """The element's text with whitespace collapsed (entity references are left out)."""
     return " ".join("".join(element.itertext(with_tail=False)).split())

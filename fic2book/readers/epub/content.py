@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 
 from fic2book.errors import InputError
 from fic2book.html.images import MAX_IMAGE_BYTES, image_href, sniff_image
+from fic2book.html.parse import Element
 from fic2book.model import (
     Asset,
 )
@@ -21,7 +22,7 @@ CHAPTER_HEADINGS = ("h1", "h2", "h3")
 _C0_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def parse_document(raw: bytes, where: str) -> etree._Element:
+def parse_document(raw: bytes, where: str) -> Element:
     """Parse an XHTML document safely, with the HTML parser as a fallback for tag soup.
 
     Namespaces are stripped (``<html:p>`` → ``<p>``, ``xml:lang`` → ``lang``, ``epub:type``
@@ -61,7 +62,7 @@ def parse_document(raw: bytes, where: str) -> etree._Element:
     return root
 
 
-def inner_html(element: etree._Element) -> str:
+def inner_html(element: Element) -> str:
     """The element's content as HTML (``<br>``, ``<div></div>``: never XML's ``<div/>``)."""
     parts = [html.escape(element.text or "", quote=False)]
     parts.extend(
@@ -105,7 +106,7 @@ class Images:
         return tuple(asset for asset in self.by_member.values() if asset is not None)
 
 
-def unlink_internal(body: etree._Element) -> None:
+def unlink_internal(body: Element) -> None:
     """Unwrap links into the old book's files: they would point at nothing in the new one.
 
     The link text stays; an ``<a>`` without ``href`` is invalid in EPUB 3, so the element goes.
@@ -116,7 +117,7 @@ def unlink_internal(body: etree._Element) -> None:
             _unwrap(link)
 
 
-def _unwrap(element: etree._Element) -> None:
+def _unwrap(element: Element) -> None:
     """Replace an element by its content (text, children and tail)."""
     parent = element.getparent()
     if parent is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from fic2book.errors import InputError
+from fic2book.html.parse import Element
 from fic2book.model import (
     SeriesEntry,
 )
@@ -69,8 +70,8 @@ class SpineDocument:
     """A spine document, parsed, with namespaces stripped so it reads as plain HTML."""
 
     item: _Item
-    root: etree._Element
-    body: etree._Element
+    root: Element
+    body: Element
     raw: bytes
 
 
@@ -93,7 +94,7 @@ class Metadata:
 class Package:
     """The OPF of an opened EPUB: metadata, manifest, spine and the table of contents labels."""
 
-    def __init__(self, archive: Archive, opf_path: str, root: etree._Element) -> None:
+    def __init__(self, archive: Archive, opf_path: str, root: Element) -> None:
         self.archive = archive
         self.path = archive.path
         self.opf_path = opf_path
@@ -162,7 +163,7 @@ class Package:
                         labels.setdefault(member, " ".join(text.split()))
         return labels
 
-    def _nav_labels(self, member: str, root: etree._Element, labels: dict[str, str]) -> None:
+    def _nav_labels(self, member: str, root: Element, labels: dict[str, str]) -> None:
         """Collect ``toc`` labels and ``landmarks`` types from an EPUB 3 navigation document."""
         for nav in root.iter("{*}nav"):
             kind = (nav.get(OPS_TYPE) or "").split()
@@ -219,7 +220,7 @@ def _find_opf(archive: Archive) -> str:
     raise InputError(f"{archive.path}: no OPF package document inside; not an EPUB?")
 
 
-def _read_metadata(root: etree._Element) -> Metadata:
+def _read_metadata(root: Element) -> Metadata:
     """Read Dublin Core and the calibre and EPUB 3 series metas from ``<metadata>``."""
     found = Metadata()
     metadata = root.find("{*}metadata")
@@ -256,7 +257,7 @@ def _read_metadata(root: etree._Element) -> Metadata:
 
 
 def _add_dublin_core(
-    found: Metadata, name: str, element: etree._Element, refines: dict[str, dict[str, str]]
+    found: Metadata, name: str, element: Element, refines: dict[str, dict[str, str]]
 ) -> None:
     """Record one ``dc:`` element."""
     value = element_text(element)
