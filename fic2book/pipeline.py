@@ -365,13 +365,20 @@ def convert_volumes(
     *,
     into_folder: bool | None = None,
     taken: set[Path] | None = None,
+    max_pages: int | None = None,
 ) -> list[Path]:
     """Read ``source`` once and write it as volumes by the chapter ranges ``volumes``.
 
     Each volume is a complete book (:mod:`fic2book.volumes`) named after the book the work
     would make, with " - Volume 1" before the suffix, padded so the volumes sort.
+    ``volumes="auto"`` lays the whole work out as a PDF first and cuts volumes of about
+    ``max_pages`` pages at chapter breaks.
     """
-    from fic2book.volumes import split_volumes, volume_name
+    from fic2book.volumes import auto_volumes, measure_chapters, split_volumes, volume_name
+
+    auto = volumes.strip().lower() == "auto"
+    if auto != (max_pages is not None):
+        raise UsageError("--volumes auto and --max-pages go together")
 
     backends = backends_for(formats)
     check_source(source)
@@ -383,7 +390,11 @@ def convert_volumes(
             work, backends, output, into_folder=into_folder, taken=taken, name=options.name
         )
         # Typeset once, as a whole: the quotation marks are chosen from the work's opening.
-        books = split_volumes(prepare(work, options), volumes)
+        prepared = prepare(work, options)
+        spec = volumes
+        if auto and max_pages is not None:
+            spec = auto_volumes(*measure_chapters(prepared, options), max_pages)
+        books = split_volumes(prepared, spec)
         written: list[Path] = []
         for book in books:
             number, count = book.volume or (1, 1)

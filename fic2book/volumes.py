@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fic2book.errors import UsageError
+from fic2book.errors import RenderError, UsageError
 from fic2book.model import Work
 
-__all__ = ["parse_volumes", "split_volumes", "volume_name"]
+if TYPE_CHECKING:
+    from fic2book.options import RenderOptions
+
+__all__ = ["auto_volumes", "measure_chapters", "parse_volumes", "split_volumes", "volume_name"]
 
 _RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d*)\s*)?")
 
@@ -84,3 +91,58 @@ def volume_name(name: str, suffix: str, number: int, count: int) -> str:
     stem = name[: -len(suffix)] if suffix and name.endswith(suffix) else name
     padded = str(number).zfill(len(str(count)))
     return f"{stem} - Volume {padded}{suffix}"
+
+
+def auto_volumes(starts: Sequence[int], end: int, max_pages: int) -> str:
+    """Chapter ranges (``"1-4,5-9"``) for volumes of at most about ``max_pages`` pages each.
+
+    ``starts`` are the 0-based pages on which each chapter opens in the whole work's PDF and
+    ``end`` the page after the last chapter; the pages before the first chapter (title page,
+    tag summary, contents) are counted in every volume.  Chapters are taken greedily; a
+    chapter longer than a volume makes a volume of its own.  A volume's own contents page and
+    the afterword of the last volume are not measured, so a volume may run a page or two over.
+    """
+    budget = max_pages - (starts[0] if starts else 0)
+    if budget < 1:
+        raise UsageError(f"--max-pages {max_pages} leaves no room after the front matter")
+    groups: list[tuple[int, int]] = []
+    first, used = 1, 0
+    for index, start in enumerate(starts):
+        length = (starts[index + 1] if index + 1 < len(starts) else end) - start
+        if used and used + length > budget:
+            groups.append((first, index))
+            first, used = index + 1, 0
+        used += length
+    groups.append((first, len(starts)))
+    return ",".join(f"{a}-{b}" for a, b in groups)
+
+
+def measure_chapters(work: Work, options: RenderOptions) -> tuple[list[int], int]:
+    """Lay the whole work out as a PDF once and read where each chapter opens.
+
+    Returns the 0-based opening page of each chapter and the page after the last one (from
+    the PDF's outline, whose entries are the title page, the tag summary, then the chapters).
+    """
+    import pikepdf
+
+    from fic2book.backends import backend_for
+
+    with tempfile.TemporaryDirectory(prefix="fic2book-volumes-") as folder:
+        path = Path(folder) / "whole.pdf"
+        backend_for("pdf").write(work, path, options)
+        with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+            pages: dict[tuple[int, int], int] = {
+                page.obj.objgen: index for index, page in enumerate(pdf.pages)
+            }
+            found: list[int] = []
+            for item in outline.root:
+                target = item.destination
+                if isinstance(target, pikepdf.Array) and len(target):
+                    found.append(pages.get(target[0].objgen, -1))
+            total = len(pdf.pages)
+    count = len(work.chapters)
+    starts = found[2 : 2 + count]
+    if len(starts) != count or -1 in starts:
+        raise RenderError("cannot measure the chapters' pages from the PDF's outline")
+    end = found[2 + count] if len(found) > 2 + count else total
+    return starts, end

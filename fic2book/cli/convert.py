@@ -203,7 +203,17 @@ def convert(
         typer.Option(
             metavar="RANGES",
             help="Split each work into volumes by chapter ranges, e.g. 1-10,11-20,21- "
-            "(each a complete book, named '... - Volume 1').",
+            "(each a complete book, named '... - Volume 1'), or 'auto' with --max-pages.",
+            show_default=False,
+        ),
+    ] = None,
+    max_pages: Annotated[
+        int | None,
+        typer.Option(
+            "--max-pages",
+            metavar="N",
+            min=8,
+            help="With --volumes auto: volumes of about N PDF pages each, cut at chapters.",
             show_default=False,
         ),
     ] = None,
@@ -246,6 +256,8 @@ def convert(
             options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
         # An omnibus is one book, however many inputs it binds.
         formats, target, into_folder = plan(sources[:1] if combine else sources, to, output)
+        if (max_pages is not None) != (volumes is not None and volumes.strip() == "auto"):
+            raise UsageError("--volumes auto and --max-pages go together")
         if volumes is not None and (combine or fit_signatures is not None):
             raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
         if title is not None and not combine:
@@ -279,6 +291,7 @@ def convert(
                         from_format,
                         into_folder=into_folder,
                         taken=taken,
+                        max_pages=max_pages,
                     )
                 elif fit_signatures is not None:
                     from fic2book.printing.fit import convert_fitted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from fic2book.describe import plain_text
@@ -12,10 +13,10 @@ from fic2book.model import Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.pipeline import convert_volumes
 from fic2book.readers import read_work
-from fic2book.volumes import parse_volumes, split_volumes, volume_name
+from fic2book.volumes import auto_volumes, parse_volumes, split_volumes, volume_name
 from tests.conftest import DATA, make_work
 from tests.epubcheck import failures, run_epubcheck
-from tests.textract import epub_documents, epub_metadata, squashed
+from tests.textract import epub_documents, epub_metadata, missing_words, pdf_text, squashed
 
 OPTIONS = RenderOptions(source_date_epoch=1_700_000_000)
 
@@ -110,3 +111,42 @@ def test_each_volume_says_which_it_is(split: tuple[Work, list[Path]]) -> None:
 def test_volumes_pass_epubcheck(split: tuple[Work, list[Path]]) -> None:
     for book in split[1]:
         assert failures(run_epubcheck(book)) == [], book.name
+
+
+def test_auto_volumes_cut_at_chapters_within_the_page_budget() -> None:
+    # Front matter on pages 0-3; chapters of 2, 4, 2, 6 and 2 pages; the afterword at 20.
+    starts, end = [4, 6, 10, 12, 18], 20
+    assert auto_volumes(starts, end, max_pages=12) == "1-3,4-5"
+    assert auto_volumes(starts, end, max_pages=11) == "1-2,3-3,4-4,5-5"
+    assert auto_volumes(starts, end, max_pages=40) == "1-5"
+    # A chapter longer than a volume is a volume of its own, never dropped.
+    assert auto_volumes(starts, end, max_pages=6) == "1-1,2-2,3-3,4-4,5-5"
+    with pytest.raises(UsageError, match="no room"):
+        auto_volumes(starts, end, max_pages=4)
+
+
+def test_volumes_auto_keep_every_pdf_within_max_pages(tmp_path: Path) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    books = convert_volumes(source, ["pdf"], tmp_path / "b.pdf", OPTIONS, "auto", max_pages=12)
+    assert len(books) > 1
+    work = read_work(source)
+    headings: list[str] = []
+    for book in books:
+        with pikepdf.open(book) as pdf, pdf.open_outline() as outline:
+            headings += [item.title for item in outline.root][2:]
+            # The measure leaves out each volume's contents page: a page or two over at most.
+            assert len(pdf.pages) <= 12 + 2, book.name
+    # Every chapter opens in exactly one volume, in order.
+    expected = [chapter.heading for chapter in work.chapters]
+    assert [h for h in headings if h in expected] == expected
+    union = "\n".join(pdf_text(book) for book in books)
+    for chapter in work.chapters:
+        assert missing_words(plain_text(str(chapter.body)), union) == [], chapter.number
+
+
+def test_auto_and_max_pages_go_together(tmp_path: Path) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    with pytest.raises(UsageError, match="go together"):
+        convert_volumes(source, ["pdf"], tmp_path / "b.pdf", OPTIONS, "auto")
+    with pytest.raises(UsageError, match="go together"):
+        convert_volumes(source, ["pdf"], tmp_path / "b.pdf", OPTIONS, "1-9", max_pages=20)
