@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fic2book.design import Opening, check_ornament
 from fic2book.errors import RenderError, UsageError
 from fic2book.limits import DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 from fic2book.notes import Placement
@@ -30,6 +31,7 @@ from fic2book.pagesize import (
     page_size_mm,
 )
 from fic2book.printing.printshop import PrintShop
+from fic2book.themes import check_theme
 
 __all__ = [
     "PAGE_SIZES",
@@ -114,6 +116,12 @@ class RenderOptions:
     notes: Placement = Placement.KEEP
     #: ``--summaries``: summaries likewise (:mod:`fic2book.notes`).
     summaries: Placement = Placement.KEEP
+    #: ``--opening``: drop caps, small-capital opening words or plain (fic2book/design.py).
+    opening: Opening = Opening.PLAIN
+    #: ``--ornament``: a named scene-break ornament or the text to show (fic2book/design.py).
+    ornament: str = "asterism"
+    #: ``--theme``: a bundled design under ``styles/themes/`` (fic2book/themes.py).
+    theme: str = "classic"
 
     def __post_init__(self) -> None:
         """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
@@ -126,6 +134,9 @@ class RenderOptions:
         set_field(self, "notes", _member(Placement, self.notes, "--notes"))
         set_field(self, "summaries", _member(Placement, self.summaries, "--summaries"))
         set_field(self, "css", tuple(Path(path) for path in self.css))
+        set_field(self, "opening", _member(Opening, self.opening, "--opening"))
+        set_field(self, "ornament", check_ornament(self.ornament))
+        set_field(self, "theme", check_theme(self.theme))
         if self.gutter is not None:
             set_field(self, "gutter", length_mm(self.gutter))
         # A gutter too wide for the page is refused here, not half-way through a batch.

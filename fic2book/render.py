@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from fic2book.design import mark_opening
 from fic2book.errors import Fic2BookError, RenderError
 from fic2book.html.sanitize import plain_text
 from fic2book.language import text_direction
@@ -31,6 +32,7 @@ from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
 from fic2book.resources import data_path
+from fic2book.themes import theme_styles, theme_templates
 
 #: A tag group with more tags than this is a "tag wall": the tag summary shows only its first
 #: :data:`TAGS_SHOWN` tags and points to an appendix after the story that lists every tag.
@@ -45,8 +47,12 @@ def has_tag_wall(work: Work) -> bool:
 
 
 def option_styles(options: RenderOptions) -> tuple[str, ...]:
-    """Bundled stylesheets (in ``styles/``) that options add after the backend's own."""
-    return ("block.css",) if options.style == "block" else ()
+    """Bundled stylesheets (in ``styles/``) that options add after the backend's own.
+
+    The theme's sheet first, so ``--style block`` still applies over any theme.
+    """
+    block = ("block.css",) if options.style == "block" else ()
+    return (*theme_styles(options.theme), *block)
 
 
 #: How much of a title a running head holds, in letters (a wide CJK character counts two).
@@ -84,9 +90,13 @@ def _format_number(value: int | None) -> str:
 
 
 @lru_cache(maxsize=8)
-def environment(template_dir: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment for one override folder (cached: building it parses nothing)."""
+def environment(
+    template_dir: Path | None = None, theme_dir: Path | None = None
+) -> jinja2.Environment:
+    """The Jinja2 environment for one override folder and one theme's overrides (cached)."""
     folders = [str(data_path("templates"))]
+    if theme_dir is not None:
+        folders.insert(0, str(theme_dir))
     if template_dir is not None:
         folders.insert(0, str(template_dir))
     env = SandboxedEnvironment(
@@ -102,6 +112,7 @@ def environment(template_dir: Path | None = None) -> jinja2.Environment:
     env.filters["number"] = _format_number
     env.filters["plain_text"] = plain_text
     env.filters["running_head"] = running_head
+    env.filters["opening"] = mark_opening
     env.globals["TAG_ORDER"] = TAG_ORDER
     env.globals["TAG_WALL"] = TAG_WALL
     env.globals["TAGS_SHOWN"] = TAGS_SHOWN
@@ -117,7 +128,7 @@ def render_template(
     **context: Any,
 ) -> str:
     """Render any template by name with ``options`` and the given context."""
-    env = environment(options.template_dir)
+    env = environment(options.template_dir, theme_templates(options.theme))
     try:
         template = env.get_template(name)
         return template.render(options=options, **context)

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from fic2book.backends import register
 from fic2book.cover import book_cover, cover_alt
+from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
 from fic2book.language import DEFAULT_TAG, language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
@@ -470,6 +471,17 @@ def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
         )
         for name in (*BUNDLED_STYLES, *option_styles(options))
     ]
+    # --ornament and --opening: generated rules, after the bundled sheets (fic2book/design.py).
+    design = design_css(options.ornament, options.opening).encode("utf-8")
+    if design:
+        items.append(
+            epub.EpubItem(
+                uid="style_design",
+                file_name="styles/design.css",
+                media_type="text/css",
+                content=design,
+            )
+        )
     for position, path in enumerate(options.css, start=1):
         items.append(
             epub.EpubItem(

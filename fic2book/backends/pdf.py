@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from fic2book.backends import register
 from fic2book.backends.pdf_words import break_long_words
 from fic2book.cover import CoverImage, book_cover, cover_alt
+from fic2book.design import design_css
 from fic2book.errors import BackendUnavailableError, OutputError, RenderError
 from fic2book.model import Work
 from fic2book.options import RenderOptions
@@ -215,7 +216,13 @@ def render_pdf(work: Work, target: Path, options: RenderOptions) -> None:
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=text, base_url=BASE_URL, url_fetcher=fetcher, font_config=fonts)
-        for text in [*_bundled_css(options), page_css, *skin_css(work, options), *user_css]
+        for text in [
+            *_bundled_css(options),
+            design_css(options.ornament, options.opening, pdf=True),
+            page_css,
+            *skin_css(work, options),
+            *user_css,
+        ]
     ]
     html = book_html(work, options, cover)
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(

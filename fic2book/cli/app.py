@@ -45,6 +45,7 @@ app = typer.Typer(
 #: The defaults every command shows and uses: those of the library's RenderOptions.
 DEFAULTS = RenderOptions()
 
+DESIGN = "Design"
 RENDERING = "Rendering"
 LIMITS = "Limits"
 
@@ -241,6 +242,33 @@ Gutter = Annotated[
         rich_help_panel=RENDERING,
     ),
 ]
+ThemeOption = Annotated[
+    str,
+    typer.Option(
+        "--theme",
+        metavar="NAME",
+        help="The book's design: classic, modern or ao3 ('fic2book themes' describes them).",
+        rich_help_panel=DESIGN,
+    ),
+]
+OpeningOption = Annotated[
+    str,
+    typer.Option(
+        "--opening",
+        metavar="STYLE",
+        help="Each chapter's first paragraph: dropcap, smallcaps or plain.",
+        rich_help_panel=DESIGN,
+    ),
+]
+OrnamentOption = Annotated[
+    str,
+    typer.Option(
+        "--ornament",
+        metavar="ORNAMENT",
+        help="Scene breaks: asterism (⁂), dinkus (* * *), fleuron (❧), rule, or your own glyph.",
+        rich_help_panel=DESIGN,
+    ),
+]
 NameOption = Annotated[
     str | None,
     typer.Option(
@@ -379,7 +407,17 @@ def main() -> None:
 
 # The commands, one module each (they import the aliases above, hence the late import).
 # Adding a command: add its module to this import and one app.command() line below.
-from fic2book.cli import batch, bind, config, convert, formats, impose, inspect, serve  # noqa: E402
+from fic2book.cli import (  # noqa: E402
+    batch,
+    bind,
+    config,
+    convert,
+    formats,
+    impose,
+    inspect,
+    serve,
+    themes,
+)
 
 app.command()(convert.convert)
 app.command()(inspect.inspect)
@@ -388,4 +426,5 @@ app.command()(bind.bind)
 app.command()(formats.formats)
 app.command()(batch.batch)
 app.command()(serve.serve)
+app.command()(themes.themes)
 app.add_typer(config.config_app)

@@ -21,6 +21,8 @@ from fic2book.cli.app import (
     NoCover,
     NoSkin,
     NotesOption,
+    OpeningOption,
+    OrnamentOption,
     PageSizeOption,
     PdfCover,
     PdfUa,
@@ -28,6 +30,7 @@ from fic2book.cli.app import (
     StyleOption,
     SummariesOption,
     TemplateDir,
+    ThemeOption,
     Timeout,
     render_options,
     reported,
@@ -126,6 +129,9 @@ def batch(
     ] = None,
     notes: NotesOption = DEFAULTS.notes,
     summaries: SummariesOption = DEFAULTS.summaries,
+    theme: ThemeOption = DEFAULTS.theme,
+    opening: OpeningOption = DEFAULTS.opening,
+    ornament: OrnamentOption = DEFAULTS.ornament,
     cover: Cover = None,
     no_cover: NoCover = False,
     no_skin: NoSkin = False,
@@ -169,6 +175,7 @@ def batch(
             max_memory=max_memory,
             name=name,
         ).replace(notes=notes, summaries=summaries)
+        options = options.replace(theme=theme, opening=opening, ornament=ornament)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:

@@ -26,6 +26,8 @@ from fic2book.cli.app import (
     NoCover,
     NoSkin,
     NotesOption,
+    OpeningOption,
+    OrnamentOption,
     PageSizeOption,
     PdfCover,
     PdfUa,
@@ -34,6 +36,7 @@ from fic2book.cli.app import (
     StyleOption,
     SummariesOption,
     TemplateDir,
+    ThemeOption,
     Timeout,
     fail,
     render_options,
@@ -137,6 +140,9 @@ def convert(
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
     style: StyleOption = DEFAULTS.style,
+    theme: ThemeOption = DEFAULTS.theme,
+    opening: OpeningOption = DEFAULTS.opening,
+    ornament: OrnamentOption = DEFAULTS.ornament,
     cover: Cover = None,
     no_cover: NoCover = False,
     no_skin: NoSkin = False,
@@ -250,6 +256,7 @@ def convert(
             name=name,
         )
         options = options.replace(notes=notes, summaries=summaries)
+        options = options.replace(theme=theme, opening=opening, ornament=ornament)
         if bleed or marks or pdf_variant:
             from fic2book.printing.printshop import parse_print_shop
 
