@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import pytest
 from markupsafe import Markup
@@ -79,7 +80,7 @@ def test_ornaments() -> None:
         with pytest.raises(UsageError):
             check_ornament(bad)
     with pytest.raises(UsageError):
-        RenderOptions(opening="swash")
+        RenderOptions(opening=cast("Opening", "swash"))  # as the CLI passes it
 
 
 def test_cli_options_reach_both_books(tmp_path: Path) -> None:
@@ -115,7 +116,9 @@ def test_pdf_text_layer_reads_the_dropcap_word_whole(tmp_path: Path) -> None:
     source = tmp_path / "q.md"
     source.write_text(STORY, encoding="utf-8")
     target = tmp_path / "q.pdf"
-    render_pdf(read_work(source), target, RenderOptions(opening="dropcap", ornament="fleuron"))
+    render_pdf(
+        read_work(source), target, RenderOptions(opening=Opening.DROPCAP, ornament="fleuron")
+    )
     text = subprocess.run(
         ["pdftotext", str(target), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -142,7 +145,7 @@ def test_epubcheck_each_theme_and_opening(tmp_path: Path) -> None:
     work = read_work(source)
     books = []
     for index, (theme, opening, ornament) in enumerate(COMBINATIONS):
-        options = RenderOptions(theme=theme, opening=opening, ornament=ornament)
+        options = RenderOptions(theme=theme, opening=Opening(opening), ornament=ornament)
         target = tmp_path / f"q{index}.epub"
         target.write_bytes(build_epub(work, options))
         books.append(target)
