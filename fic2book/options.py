@@ -35,6 +35,7 @@ from fic2book.themes import check_theme
 
 __all__ = [
     "PAGE_SIZES",
+    "ChapterNumbers",
     "ChapterTitles",
     "PageSize",
     "ParagraphStyle",
@@ -52,6 +53,15 @@ class ChapterTitles(StrEnum):
     FULL = "full"
     #: The title alone ("Chapter 3" when the chapter has none).
     TITLE = "title"
+
+
+class ChapterNumbers(StrEnum):
+    """``--chapter-numbers``: how the number in "Chapter N" is written."""
+
+    #: "Chapter 12".
+    NUMERALS = "numerals"
+    #: "Chapter Twelve", in the labels' language (numerals where num2words has none).
+    WORDS = "words"
 
 
 class ParagraphStyle(StrEnum):
@@ -83,6 +93,11 @@ class RenderOptions:
     smart: bool = True
     #: ``--chapter-titles``: ``full`` ("Chapter 3: Title") or ``title`` (the title alone).
     chapter_titles: ChapterTitles = ChapterTitles.FULL
+    #: ``--chapter-numbers``: ``numerals`` ("Chapter 12") or ``words`` ("Chapter Twelve").
+    chapter_numbers: ChapterNumbers = ChapterNumbers.NUMERALS
+    #: ``--labels``: the language of the book's own words ("Contents", "Chapter", dates) as a
+    #: BCP 47 tag; ``None``: the work's language (:mod:`fic2book.labels`).
+    labels: str | None = None
     #: ``--style``: ``book`` (indented paragraphs) or ``block`` (spaced, as AO3 shows them).
     style: ParagraphStyle = ParagraphStyle.BOOK
     #: ``--cover``: the reader's own cover picture (PNG or JPEG) instead of a generated one.
@@ -130,7 +145,14 @@ class RenderOptions:
         set_field(
             self, "chapter_titles", _member(ChapterTitles, self.chapter_titles, "--chapter-titles")
         )
+        set_field(
+            self,
+            "chapter_numbers",
+            _member(ChapterNumbers, self.chapter_numbers, "--chapter-numbers"),
+        )
         set_field(self, "style", _member(ParagraphStyle, self.style, "--style"))
+        if self.labels is not None:
+            set_field(self, "labels", _language_tag(self.labels))
         set_field(self, "notes", _member(Placement, self.notes, "--notes"))
         set_field(self, "summaries", _member(Placement, self.summaries, "--summaries"))
         set_field(self, "css", tuple(Path(path) for path in self.css))
@@ -183,6 +205,18 @@ class RenderOptions:
                 raise RenderError(f"stylesheet {path} is not UTF-8") from err
 
 
+def _language_tag(value: str) -> str:
+    """``--labels``' value as a BCP 47 tag; a value that is no tag at all is a usage error.
+
+    A well-formed tag without a catalog is fine: its book gets English labels.
+    """
+    tag = value.strip().replace("_", "-")
+    parts = tag.split("-")
+    if not tag or not all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts):
+        raise UsageError(f"--labels must be a language tag such as fr or zh-Hant, not {value!r}")
+    return tag
+
+
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -198,6 +232,7 @@ def _member(kind: type[E], value: str, flag: str) -> E:
 #: Values of ``--chapter-titles`` and ``--style``, for forms that offer them as lists.
 CHAPTER_TITLES: tuple[str, ...] = tuple(member.value for member in ChapterTitles)
 STYLES: tuple[str, ...] = tuple(member.value for member in ParagraphStyle)
+CHAPTER_NUMBERS: tuple[str, ...] = tuple(member.value for member in ChapterNumbers)
 
 
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -15,7 +15,6 @@ EPUB content document and inside the PDF backend's HTML book.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from fic2book.design import mark_opening
 from fic2book.errors import Fic2BookError, RenderError
 from fic2book.html.sanitize import plain_text
+from fic2book.labels import Labels
 from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.notes import moved_notes
@@ -81,19 +81,15 @@ def running_head(text: str, width: int = RUNNING_HEAD_WIDTH) -> str:
     return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
-def _format_date(value: dt.date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _format_number(value: int | None) -> str:
-    return f"{value:,}" if value is not None else ""
-
-
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def environment(
-    template_dir: Path | None = None, theme_dir: Path | None = None
+    template_dir: Path | None = None, theme_dir: Path | None = None, catalog: str = "en"
 ) -> jinja2.Environment:
-    """The Jinja2 environment for one override folder and one theme's overrides (cached)."""
+    """The Jinja2 environment for one override folder, theme and label language (cached).
+
+    Building one parses nothing.  Its gettext functions (``_``, ``{% trans %}``) and its
+    ``date`` and ``number`` filters speak the catalog's language (:mod:`fic2book.labels`).
+    """
     folders = [str(data_path("templates"))]
     if theme_dir is not None:
         folders.insert(0, str(theme_dir))
@@ -107,9 +103,12 @@ def environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["date"] = _format_date
-    env.filters["number"] = _format_number
+    labels = Labels(catalog)
+    env.install_gettext_translations(labels.messages, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = labels.date
+    env.filters["number"] = labels.number
     env.filters["plain_text"] = plain_text
     env.filters["running_head"] = running_head
     env.filters["opening"] = mark_opening
@@ -127,11 +126,16 @@ def render_template(
     options: RenderOptions,
     **context: Any,
 ) -> str:
-    """Render any template by name with ``options`` and the given context."""
-    env = environment(options.template_dir, theme_templates(options.theme))
+    """Render any template by name with ``options`` and the given context.
+
+    The labels (``labels`` in the template) are in the language of the context's ``work``,
+    or of ``--labels``.
+    """
+    labels = book_labels(context.get("work"), options)
+    env = environment(options.template_dir, theme_templates(options.theme), labels.catalog)
     try:
         template = env.get_template(name)
-        return template.render(options=options, **context)
+        return template.render(options=options, labels=labels, **context)
     except jinja2.TemplateNotFound as err:
         raise RenderError(f"template {err.name!r} not found") from err
     except jinja2.TemplateError as err:
@@ -142,6 +146,11 @@ def render_template(
     except Exception as err:
         # A template is user input: "{{ 1 / 0 }}" is its author's error, not a bug of ours.
         raise RenderError(f"template {name!r}: {type(err).__name__}: {_one_line(err)}") from err
+
+
+def book_labels(work: Work | None, options: RenderOptions) -> Labels:
+    """The labels of ``work``'s book: in ``--labels`` language, else the work's."""
+    return Labels.for_work(work, options.labels, options.chapter_numbers)
 
 
 def _one_line(err: BaseException) -> str:

@@ -36,12 +36,19 @@ from fic2book.backends import register
 from fic2book.cover import book_cover, cover_alt
 from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
+from fic2book.labels import ENGLISH, Labels
 from fic2book.language import DEFAULT_TAG, language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
 from fic2book.progress import report
-from fic2book.render import has_tag_wall, option_styles, render_part, render_template
+from fic2book.render import (
+    book_labels,
+    has_tag_wall,
+    option_styles,
+    render_part,
+    render_template,
+)
 from fic2book.resources import data_path
 from fic2book.usercss import clean_user_css
 
@@ -133,11 +140,12 @@ def _documents(work: Work, options: RenderOptions) -> tuple[list[Document], list
     """
     if not work.works:
         return _work_documents(work, options)
+    labels = book_labels(work, options)
     front = [
         Document(
             "title_page",
             "title_page.xhtml",
-            "Title Page",
+            labels.gettext("Title Page"),
             render_template("parts/omnibus_title_page.html.j2", options, work=work, chapter=None),
         )
     ]
@@ -162,27 +170,28 @@ def _work_documents(
         files[f"chapter-{chapter.number}"] = f"{prefix}chap_{position:03d}.xhtml"
     links: dict[str, Any] = {"notes_file": f"{prefix}notes.xhtml", "part_files": files}
 
+    _ = book_labels(work, options).gettext
     front = [
-        doc("title_page", "Title Page", render_part("title_page", work, options, **links)),
-        doc("tag_summary", "Tag Summary", render_part("tag_summary", work, options, **links)),
+        doc("title_page", _("Title Page"), render_part("title_page", work, options, **links)),
+        doc("tag_summary", _("Tag Summary"), render_part("tag_summary", work, options, **links)),
     ]
     back = [
         doc(
             f"chap_{position:03d}",
-            chapter_label(work, chapter, options.chapter_titles),
+            chapter_label(work, chapter, options.chapter_titles, book_labels(work, options)),
             render_part("chapter", work, options, chapter=chapter, **links),
         )
         for position, chapter in enumerate(work.chapters, start=1)
     ]
     if work.has_end_notes:
-        back.append(doc("afterword", "Afterword", render_part("afterword", work, options)))
+        back.append(doc("afterword", _("Afterword"), render_part("afterword", work, options)))
     if has_tag_wall(work):
         # Hundreds of tags go after the story; the tag summary shows the first ones.
         back.append(
-            doc("tag_appendix", "Appendix: All Tags", render_part("tag_appendix", work, options))
+            doc("tag_appendix", _("Appendix: All Tags"), render_part("tag_appendix", work, options))
         )
     if moved_notes(work, options):
-        back.append(doc("notes", "Notes", render_part("notes_appendix", work, options, **links)))
+        back.append(doc("notes", _("Notes"), render_part("notes_appendix", work, options, **links)))
     return front, back
 
 
@@ -203,6 +212,7 @@ def _toc(epub: Any, documents: Sequence[Document]) -> list[Any]:
 def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     """The ebooklib book, ready to write, and the language written on ``<package>``."""
     cover = book_cover(work, options)
+    labels = book_labels(work, options)
     book = epub.EpubBook()
     language = epub_language(work)
     _set_metadata(book, work, has_cover=cover is not None, language=language)
@@ -226,9 +236,9 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
             options,
             work=work,
             cover_src=cover_href,
-            cover_alt=cover_alt(work),
+            cover_alt=cover_alt(work, labels),
         )
-        covers.append(Document("cover", "cover.xhtml", "Cover", cover_page))
+        covers.append(Document("cover", "cover.xhtml", labels.gettext("Cover"), cover_page))
 
     # Arabic, Hebrew…: dir="rtl" on every document and a right-to-left page progression.
     direction = "rtl" if text_direction(work.language) == "rtl" else None
@@ -251,7 +261,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
 
     # The contents page is ebooklib's nav document, titled and styled like the rest and read
     # in order after the front matter; the book has no guide, so no visible landmarks list.
-    nav = epub.EpubNav(title="Contents", direction=direction)
+    nav = epub.EpubNav(title=labels.gettext("Contents"), direction=direction)
     _link_styles(nav, styles)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
@@ -292,14 +302,18 @@ def omnibus_languages(work: Work) -> list[str]:
     return list(dict.fromkeys(epub_language(part) for part in work.works))
 
 
-def chapter_label(work: Work, chapter: Chapter, style: str = "full") -> str:
+def chapter_label(
+    work: Work, chapter: Chapter, style: str = "full", labels: Labels | None = None
+) -> str:
     """Return the chapter's ``<title>`` and contents entry; a one-shot is named after the work.
 
-    ``style`` is the ``--chapter-titles`` value (see :meth:`Chapter.heading_for`).
+    ``style`` is the ``--chapter-titles`` value (see :meth:`Chapter.heading_for`); "Chapter N"
+    is in the ``labels``' language (English without).
     """
+    labels = labels or Labels(ENGLISH)
     if work.chaptered:
-        return chapter.heading_for(style)
-    return chapter.title or work.title or chapter.heading
+        return labels.heading(chapter, style)
+    return chapter.title or work.title or labels.heading(chapter)
 
 
 def build_time(work: Work, options: RenderOptions) -> dt.datetime:

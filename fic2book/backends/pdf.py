@@ -31,7 +31,7 @@ from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.pagesize import PageSize, page_geometry
 from fic2book.progress import report
-from fic2book.render import option_styles, render_template
+from fic2book.render import book_labels, option_styles, render_template
 from fic2book.resources import data_path
 from fic2book.usercss import clean_user_css
 
@@ -133,7 +133,7 @@ def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> s
         chapter=None,
         document_date=document_date(work, options),
         cover_src=cover.data_url() if cover else None,
-        cover_alt=cover_alt(work),
+        cover_alt=cover_alt(work, book_labels(work, options)),
     )
     return break_long_words(html)
 

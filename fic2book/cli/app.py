@@ -25,7 +25,7 @@ import typer
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
 from fic2book.notes import Placement
-from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
+from fic2book.options import ChapterNumbers, ChapterTitles, ParagraphStyle, RenderOptions
 from fic2book.pagesize import PageSize, length_mm
 from fic2book.units import parse_seconds, parse_size
 
@@ -166,6 +166,25 @@ ChapterTitlesOption = Annotated[
     typer.Option(
         case_sensitive=False,
         help="Chapter headings: 'full' (Chapter 3: Title) or 'title' (the title alone).",
+        rich_help_panel=RENDERING,
+    ),
+]
+ChapterNumbersOption = Annotated[
+    ChapterNumbers,
+    typer.Option(
+        case_sensitive=False,
+        help="Chapter numbers: 'numerals' (Chapter 12) or 'words' (Chapter Twelve, in the "
+        "labels' language).",
+        rich_help_panel=RENDERING,
+    ),
+]
+LabelsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LANG",
+        help="Language of the book's own words (Contents, Chapter, dates), e.g. fr or zh-Hant; "
+        "default: the work's language (English where fic2book has no catalog).",
+        show_default=False,
         rich_help_panel=RENDERING,
     ),
 ]

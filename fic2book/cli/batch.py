@@ -10,11 +10,13 @@ import typer
 
 from fic2book.cli.app import (
     DEFAULTS,
+    ChapterNumbersOption,
     ChapterTitlesOption,
     Cover,
     Css,
     Debug,
     Gutter,
+    LabelsOption,
     MaxInputSize,
     MaxMemory,
     NameOption,
@@ -117,6 +119,8 @@ def batch(
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
+    labels: LabelsOption = None,
     style: StyleOption = DEFAULTS.style,
     combine: Annotated[
         str | None,
@@ -176,6 +180,7 @@ def batch(
             name=name,
         ).replace(notes=notes, summaries=summaries)
         options = options.replace(theme=theme, opening=opening, ornament=ornament)
+        options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:

@@ -14,12 +14,14 @@ import typer
 from fic2book.cli.app import (
     DEFAULTS,
     RENDERING,
+    ChapterNumbersOption,
     ChapterTitlesOption,
     Cover,
     Css,
     Debug,
     FromFormat,
     Gutter,
+    LabelsOption,
     MaxInputSize,
     MaxMemory,
     NameOption,
@@ -139,6 +141,8 @@ def convert(
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
+    labels: LabelsOption = None,
     style: StyleOption = DEFAULTS.style,
     theme: ThemeOption = DEFAULTS.theme,
     opening: OpeningOption = DEFAULTS.opening,
@@ -255,6 +259,7 @@ def convert(
             max_memory=max_memory,
             name=name,
         )
+        options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
         options = options.replace(notes=notes, summaries=summaries)
         options = options.replace(theme=theme, opening=opening, ornament=ornament)
         if bleed or marks or pdf_variant:

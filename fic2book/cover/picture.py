@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fic2book.errors import InputError
+from fic2book.labels import ENGLISH, Labels
 from fic2book.model import Work
 
 COVER_SIZE: tuple[int, int] = (1600, 2560)
@@ -45,11 +46,10 @@ class CoverImage:
         return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
-def cover_alt(work: Work) -> str:
-    """The cover's alternative text: ``Cover: TITLE by AUTHOR, AUTHOR``."""
-    title = work.title.strip() or "Untitled"
+def cover_alt(work: Work, labels: Labels | None = None) -> str:
+    """The cover's alternative text: ``Cover: TITLE by AUTHOR, AUTHOR``, in ``labels``' language."""
     authors = [author for author in work.authors if author.strip()]
-    return f"Cover: {title} by {', '.join(authors)}" if authors else f"Cover: {title}"
+    return (labels or Labels(ENGLISH)).cover_alt(work.title.strip(), authors)
 
 
 def load_cover_file(path: Path) -> CoverImage:

@@ -1,0 +1,216 @@
+"""The words fic2book itself puts in a book, in the work's language.
+
+"Contents", "Chapter 3", "Tag Summary", each tag group's label, "Published: 3 mars 2024"…
+come from gettext message catalogs, ``fic2book/locale/<lang>/LC_MESSAGES/fic2book.po``, one per
+language.  They are read with Babel at run time (:func:`babel.messages.pofile.read_po`), so no
+compiled ``.mo`` file has to be kept in step with its source.  A message a catalog lacks falls
+back along a chain (``pt_PT`` → ``pt`` → English), and English is the message id itself, so a
+label is never empty.
+
+The language is the work's (``Work.language``) unless ``--labels LANG`` says otherwise; a
+language without a catalog gets English labels, and then English dates and numbers too, so a
+book never mixes "Published" with "3 mars 2024".  Dates and numbers are formatted by Babel in
+the same locale; chapter numbers as words (``--chapter-numbers words``) come from num2words,
+falling back to numerals for a language it does not know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import babel
+import babel.dates
+import babel.numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from fic2book.model import Chapter, Status, TagKind, Work
+
+#: The folder holding one ``<lang>/LC_MESSAGES/fic2book.po`` per catalog.
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+#: The gettext domain: the catalogs' file name.
+DOMAIN = "fic2book"
+#: The catalog English falls back to: the message ids are English.
+ENGLISH = "en"
+
+#: Which catalog a catalog's missing messages come from before English.
+_FALLBACK = {"pt_PT": "pt"}
+
+
+def catalog_languages() -> tuple[str, ...]:
+    """The catalogs that ship, by folder name (``en``, ``fr``, ``zh``, ``zh_Hant``…)."""
+    return tuple(
+        sorted(
+            p.name for p in LOCALE_DIR.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+        )
+    )
+
+
+def catalog_for(tag: str | None) -> str:
+    """The catalog for a BCP 47 tag (``zh-Hant-TW`` → ``zh_Hant``, ``pt-BR`` → ``pt``).
+
+    Chinese written in Traditional characters (a ``Hant`` script, or Taiwan, Hong Kong and
+    Macau without a script) gets the Traditional catalog, other Chinese the Simplified one;
+    Portugal's Portuguese has a catalog of its own for the words Brazil says otherwise.  A
+    language without a catalog gets English.
+    """
+    parts = (tag or "").replace("_", "-").lower().split("-")
+    primary, rest = parts[0], parts[1:]
+    available = catalog_languages()
+    if primary == "zh":
+        hant = "hant" in rest or ("hans" not in rest and bool({"tw", "hk", "mo"} & set(rest)))
+        return "zh_Hant" if hant and "zh_Hant" in available else "zh"
+    if primary == "pt" and "pt" in rest[-1:] and "pt_PT" in available:
+        return "pt_PT"
+    return primary if primary in available else ENGLISH
+
+
+@lru_cache(maxsize=32)
+def translations(catalog: str) -> NullTranslations:
+    """The compiled messages of one catalog, with its fallbacks behind it (cached)."""
+    if catalog == ENGLISH or catalog not in catalog_languages():
+        return NullTranslations()  # the message ids are the English text
+    path = LOCALE_DIR / catalog / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as source:
+        compiled = io.BytesIO()
+        write_mo(compiled, read_po(source, locale=catalog))
+    compiled.seek(0)
+    messages = Translations(compiled, domain=DOMAIN)
+    messages.add_fallback(translations(_FALLBACK.get(catalog, ENGLISH)))
+    return messages
+
+
+def _locale(catalog: str) -> babel.Locale:
+    return babel.Locale.parse(catalog)
+
+
+def _title_case(words: str) -> str:
+    """English chapter numbers as headings write them: "Twenty-One", "One Hundred and Two"."""
+    return "-".join(part.capitalize() for part in words.split("-")).replace(" And ", " and ")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels, dates and numbers of one book, in one language."""
+
+    #: The catalog's name (``en``, ``fr``, ``zh_Hant``…); also the Babel locale.
+    catalog: str
+    #: ``--chapter-numbers``: ``numerals`` ("Chapter 12") or ``words`` ("Chapter Twelve").
+    chapter_numbers: str = "numerals"
+
+    @classmethod
+    def for_work(cls, work: Work | None, labels: str | None, chapter_numbers: str) -> Labels:
+        """The labels for ``work``: ``--labels`` if given, else the work's language."""
+        tag = labels or (work.language if work is not None else None)
+        return cls(catalog_for(tag), str(chapter_numbers))
+
+    @property
+    def messages(self) -> NullTranslations:
+        """The catalog's messages (with its fallbacks)."""
+        return translations(self.catalog)
+
+    @property
+    def language(self) -> str:
+        """The labels' language as a BCP 47 tag (``zh-Hant``), for ``lang`` attributes."""
+        return self.catalog.replace("_", "-")
+
+    def gettext(self, message: str, **values: Any) -> str:
+        """``message`` translated, with ``%(name)s`` placeholders filled from ``values``."""
+        text = self.messages.gettext(message)
+        return text % values if values else text
+
+    def date(self, value: dt.date | None) -> str:
+        """A date as the language writes it in full ("3 mars 2024", "2024年3月3日").
+
+        English keeps AO3's own form, ``2024-03-03``, which English readers see on the work.
+        """
+        if value is None:
+            return ""
+        if self.catalog == ENGLISH:
+            return value.isoformat()
+        return babel.dates.format_date(value, "long", locale=_locale(self.catalog))
+
+    def number(self, value: int | None) -> str:
+        """A count with the language's grouping ("12,345", "12 345", "12.345")."""
+        if value is None:
+            return ""
+        return babel.numbers.format_decimal(value, locale=_locale(self.catalog))
+
+    def chapter_number(self, number: int) -> str:
+        """``number`` as a numeral, or spelt out in the language with ``--chapter-numbers words``.
+
+        A language num2words does not know (Chinese) keeps the numeral.
+        """
+        if self.chapter_numbers != "words":
+            return str(number)
+        from num2words import CONVERTER_CLASSES, num2words
+
+        lang = self.catalog if self.catalog in CONVERTER_CLASSES else self.catalog[:2]
+        if lang not in CONVERTER_CLASSES:
+            return str(number)
+        words = str(num2words(number, lang=lang))
+        return _title_case(words) if lang == ENGLISH else words
+
+    def chapter(self, number: int) -> str:
+        """The chapter's number after its word: "Chapter 3", "Chapitre 3", "第3章"."""
+        return self.gettext("Chapter %(num)s", num=self.chapter_number(number))
+
+    def heading(self, chapter: Chapter, style: str = "full") -> str:
+        """The chapter's heading in a ``--chapter-titles`` style, "Chapter N" translated.
+
+        Like :meth:`Chapter.heading_for`, whose "Chapter N" is English: a labelled chapter
+        ("Prologue") keeps the label its author wrote.
+        """
+        prefix = chapter.label or self.chapter(chapter.number)
+        if style == "title":
+            return chapter.title or prefix
+        if chapter.title and chapter.title != chapter.label:
+            return self.gettext("%(label)s: %(title)s", label=prefix, title=chapter.title)
+        return prefix
+
+    def status(self, status: Status) -> str:
+        """The work's status ("Completed", "In Progress"), a different word from the date's."""
+        return str(self.messages.pgettext(STATUS, status.value))
+
+    def tag_label(self, kind: TagKind, count: int) -> str:
+        """A tag group's label, singular or plural by ``count`` as AO3 prints it."""
+        return self.gettext(kind.singular if count == 1 else kind.plural)
+
+    def cover_alt(self, title: str, authors: list[str]) -> str:
+        """The cover's alternative text: "Cover: TITLE by AUTHOR, AUTHOR"."""
+        title = title or self.gettext("Untitled")
+        if authors:
+            return self.gettext(
+                "Cover: %(title)s by %(authors)s", title=title, authors=", ".join(authors)
+            )
+        return self.gettext("Cover: %(title)s", title=title)
+
+
+#: The message context of the work's status: "Completed" is "完结" there, "完结于" in the stats.
+STATUS = "status"
+#: The status messages, each in the :data:`STATUS` context.
+STATUS_MESSAGES: tuple[str, ...] = tuple(status.value for status in Status)
+
+#: Messages the code uses (the templates' are found in them by the catalog test): the tag
+#: groups' labels, the work's status, and what the backends write outside templates.
+CODE_MESSAGES: tuple[str, ...] = (
+    *(label for kind in TagKind for label in (kind.singular, kind.plural)),
+    "Chapter %(num)s",
+    "%(label)s: %(title)s",
+    "Untitled",
+    "Cover",
+    "Cover: %(title)s by %(authors)s",
+    "Cover: %(title)s",
+    "Title Page",
+    "Tag Summary",
+    "Contents",
+    "Afterword",
+    "Appendix: All Tags",
+    "Notes",
+)
