@@ -19,7 +19,7 @@ from fic2book.labels import (
 from fic2book.resources import data_path
 
 #: The twelve most used languages on AO3, plus Traditional Chinese.
-LANGUAGES = ("zh", "zh_Hant", "fr", "de", "pt")
+LANGUAGES = ("zh", "zh_Hant", "es", "ru", "fr", "de", "pt", "it", "ja", "ko", "pl", "id")
 #: ``_("…")`` in a template: the messages the templates use.
 TEMPLATE_MESSAGE = re.compile(r'_\("((?:[^"\\]|\\.)*)"')
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
