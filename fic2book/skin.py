@@ -44,8 +44,8 @@ from dataclasses import dataclass
 
 import tinycss2
 import tinycss2.ast
-from lxml import etree
 
+from fic2book.html.parse import Element
 from fic2book.model import Work
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def sheets_skin(sheets: Iterable[str], source: str) -> Skin | None:
     return sanitize_skin(css, source) if css else None
 
 
-def page_skin(root: etree._Element, source: str) -> Skin | None:
+def page_skin(root: Element, source: str) -> Skin | None:
     """The work skin in a parsed HTML page's ``<style>`` elements (see :func:`sheets_skin`)."""
     return sheets_skin(("".join(style.itertext()) for style in root.iter("style")), source)
 
