@@ -10,7 +10,9 @@ lists what each stage costs per input megabyte):
   whole conversion of one work — reading, cleaning, typesetting, the cover, every format —
   runs in a forked child under both (:func:`fic2book.sandbox.run_limited`, called by
   :func:`fic2book.pipeline.convert_file`; a batch worker keeps one such child from work to
-  work, :class:`fic2book.sandbox_resident.ResidentSandbox`).
+  work, :class:`fic2book.sandbox_resident.ResidentSandbox`).  These are the CLI's and the
+  web page's defaults (:func:`fic2book.options.bounded_defaults`); the library's
+  :class:`~fic2book.options.RenderOptions` has no limits unless its caller sets them.
 
 Sizes and durations are parsed by :mod:`fic2book.units`.
 """

@@ -40,6 +40,7 @@ __all__ = [
     "PageSize",
     "ParagraphStyle",
     "RenderOptions",
+    "bounded_defaults",
     "css_page_size",
     "length_mm",
     "page_size_mm",
@@ -120,9 +121,13 @@ class RenderOptions:
     #: ``--max-input-size``: input files larger than this many bytes are refused (0: no limit).
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE
     #: ``--timeout``: seconds one book may take to render (0: no limit; see fic2book.limits).
-    timeout: float = DEFAULT_TIMEOUT
-    #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit).
-    max_memory: int = DEFAULT_MAX_MEMORY
+    #: The library's default is no limit, so :func:`fic2book.convert_file` runs in the
+    #: caller's process and forks nothing; the CLI and the web page pass
+    #: :func:`bounded_defaults`' limits.
+    timeout: float = 0
+    #: ``--max-memory``: bytes of address space a rendering process may map (0: no limit;
+    #: the library's default, as for ``timeout``).
+    max_memory: int = 0
     #: ``--name``: the books' file names (and folders) in a folder, e.g. ``"{title} - {authors}"``
     #: (:mod:`fic2book.nametemplate`); ``None``: "Title - Author1, Author2".  An option here so
     #: that batch's fingerprint covers it: a new template renames the books it made.
@@ -203,6 +208,16 @@ class RenderOptions:
                 raise RenderError(f"stylesheet {path}: {err.strerror or err}") from err
             except UnicodeDecodeError as err:
                 raise RenderError(f"stylesheet {path} is not UTF-8") from err
+
+
+def bounded_defaults() -> RenderOptions:
+    """The CLI's and the web page's defaults: the library's, bounded by the default limits.
+
+    A command-line run or an uploaded file may be hostile, so every conversion there runs in
+    a sandboxed child under ``--timeout`` and ``--max-memory`` (:mod:`fic2book.limits`); a
+    library caller chooses limits itself and by default gets none (no child process).
+    """
+    return RenderOptions(timeout=DEFAULT_TIMEOUT, max_memory=DEFAULT_MAX_MEMORY)
 
 
 def _language_tag(value: str) -> str:

@@ -243,10 +243,11 @@ def convert_file(
     missing.  Paths written are added to ``taken`` when given, so a batch never lets two works
     with the same title and authors overwrite each other.
 
-    With ``options.timeout`` or ``options.max_memory`` set (the CLI's defaults), the whole
-    conversion — reading, typesetting, the cover, every format — runs in a sandboxed child
-    under those limits (:func:`fic2book.sandbox.run_limited`); with both ``0`` it runs in
-    this process and forks nothing.
+    With ``options.timeout`` or ``options.max_memory`` set (the CLI's defaults,
+    :func:`fic2book.options.bounded_defaults`), the whole conversion — reading, typesetting,
+    the cover, every format — runs in a sandboxed child under those limits
+    (:func:`fic2book.sandbox.run_limited`); with both ``0`` (the library's default) it runs in
+    this process and forks nothing, so a threaded caller is safe.
     """
     backends = backends_for(formats)
     check_source(source)

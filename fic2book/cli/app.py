@@ -25,7 +25,13 @@ import typer
 from fic2book import __version__
 from fic2book.errors import Fic2BookError, UsageError
 from fic2book.notes import Placement
-from fic2book.options import ChapterNumbers, ChapterTitles, ParagraphStyle, RenderOptions
+from fic2book.options import (
+    ChapterNumbers,
+    ChapterTitles,
+    ParagraphStyle,
+    RenderOptions,
+    bounded_defaults,
+)
 from fic2book.pagesize import PageSize, length_mm
 from fic2book.units import parse_seconds, parse_size
 
@@ -42,8 +48,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-#: The defaults every command shows and uses: those of the library's RenderOptions.
-DEFAULTS = RenderOptions()
+#: The defaults every command shows and uses: the library's, bounded by the default limits.
+DEFAULTS = bounded_defaults()
 
 DESIGN = "Design"
 RENDERING = "Rendering"

@@ -40,7 +40,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from fic2book.errors import Fic2BookError
-from fic2book.options import RenderOptions
+from fic2book.options import RenderOptions, bounded_defaults
 from fic2book.render import render_template
 from fic2book.resources import data_path
 from fic2book.units import human_size
@@ -69,8 +69,9 @@ class ServerSettings:
 
     #: The secret first path segment of every URL.
     token: str
-    #: The limits (and any other option the page does not offer) for every book.
-    options: RenderOptions = field(default_factory=RenderOptions)
+    #: The limits (and any other option the page does not offer) for every book; by default
+    #: the CLI's, so an uploaded file is always converted in a bounded child.
+    options: RenderOptions = field(default_factory=bounded_defaults)
     #: Conversions at once; more are refused with 429.
     max_jobs: int = 2
     #: Host headers accepted (``("*",)``: any); guards against DNS rebinding.

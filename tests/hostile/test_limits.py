@@ -207,7 +207,7 @@ def test_library_call_makes_the_book_with_and_without_limits(tmp_path: Path) -> 
         "import sys; from pathlib import Path\n"
         "from fic2book.pipeline import convert_file\n"
         "from fic2book.options import RenderOptions\n"
-        "limits = dict(timeout=0, max_memory=0) if sys.argv[2] == 'off' else {}\n"
+        "limits = {} if sys.argv[2] == 'off' else dict(timeout=600, max_memory=4 << 30)\n"
         f"source = Path({str(source)!r})\n"
         "convert_file(source, ['pdf'], Path(sys.argv[1]), RenderOptions(**limits))\n"
     )
@@ -215,6 +215,41 @@ def test_library_call_makes_the_book_with_and_without_limits(tmp_path: Path) -> 
         book = tmp_path / f"{limits}.pdf"
         subprocess.run([sys.executable, "-c", code, str(book), limits], check=True)
         assert book.read_bytes().startswith(b"%PDF-")
+
+
+def test_library_default_forks_nothing(tmp_path: Path) -> None:
+    """convert_file with the library's default options converts in the caller's process.
+
+    A fork inside a library caller's threaded program is unsafe, so only the CLI and the web
+    page (bounded_defaults) sandbox a conversion in a child.
+    """
+    source = Path(__file__).resolve().parent.parent / "data" / "no-office-relations.txt"
+    code = (
+        "import os, sys; from pathlib import Path\n"
+        "from fic2book.pipeline import convert_file\n"
+        "from fic2book.options import RenderOptions, bounded_defaults\n"
+        "forks = []\n"
+        "os.register_at_fork(before=lambda: forks.append(1))\n"
+        f"source = Path({str(source)!r})\n"
+        "convert_file(source, ['epub'], Path(sys.argv[1]), RenderOptions())\n"
+        "assert not forks, 'the library default forked'\n"
+        "convert_file(source, ['epub'], Path(sys.argv[2]), bounded_defaults())\n"
+        "assert forks, 'the CLI defaults did not sandbox'\n"
+    )
+    unbounded, bounded = tmp_path / "free.epub", tmp_path / "bounded.epub"
+    subprocess.run([sys.executable, "-c", code, str(unbounded), str(bounded)], check=True)
+    assert unbounded.read_bytes().startswith(b"PK") and bounded.read_bytes().startswith(b"PK")
+
+
+def test_cli_and_web_defaults_stay_bounded() -> None:
+    """What convert, batch, bind and the web page use when no limit is given: bounded."""
+    from fic2book.cli.app import DEFAULTS
+    from fic2book.options import RenderOptions
+    from fic2book.web.app import ServerSettings
+
+    for options in (DEFAULTS, ServerSettings(token="t").options):
+        assert options.timeout == 600 and options.max_memory == 4 * 1024**3
+    assert RenderOptions().timeout == 0 and RenderOptions().max_memory == 0
 
 
 def test_batch_bounds_each_work(tmp_path: Path) -> None:
