@@ -45,7 +45,15 @@ from fic2book.render import render_template
 from fic2book.resources import data_path
 from fic2book.units import human_size
 from fic2book.web import jobs
-from fic2book.web.choices import TRIM_LABELS, formats_from, offered_formats, options_from
+from fic2book.web.choices import (
+    OPENING_LABELS,
+    ORNAMENT_LABELS,
+    TRIM_LABELS,
+    formats_from,
+    offered_formats,
+    offered_themes,
+    options_from,
+)
 from fic2book.web.security import PREVIEW_CSP, SecurityHeaders, TokenGate
 from fic2book.web.store import Job, Store, Upload, UploadRefused, readable_suffixes, too_large
 
@@ -118,6 +126,9 @@ async def page(request: Request) -> Response:
         RenderOptions(),
         trims=TRIM_LABELS,
         formats=offered_formats(),
+        themes=offered_themes(),
+        openings=OPENING_LABELS,
+        ornaments=ORNAMENT_LABELS,
         accept=",".join(readable_suffixes()),
         max_size=human_size(server.settings.options.max_input_size),
     )

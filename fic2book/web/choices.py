@@ -1,8 +1,10 @@
 """The page's book options, turned into the CLI's :class:`RenderOptions` by the CLI's checks.
 
 The form offers what ``convert`` offers a reader (formats, trim size, cover, paragraph style,
-chapter titles, typography) and starts from the same defaults: those of
-:class:`RenderOptions`.  Anything else the browser sends is ignored; a bad value is a
+chapter titles, typography, theme, chapter opening, scene-break ornament, work skin) and starts
+from the same defaults: those of :class:`RenderOptions`.  Themes are listed from
+:data:`fic2book.themes.THEMES`, the registry ``--theme`` checks against, so a new theme shows up
+on the page without a change here.  Anything else the browser sends is ignored; a bad value is a
 :class:`~fic2book.errors.UsageError` the page shows as a sentence.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fic2book.design import ORNAMENTS, Opening, check_ornament
 from fic2book.errors import UsageError
 from fic2book.options import (
     CHAPTER_TITLES,
@@ -24,6 +27,7 @@ from fic2book.options import (
     RenderOptions,
     choice,
 )
+from fic2book.themes import THEMES
 
 #: How the page names the formats it knows; any other registered backend (a KEPUB one, say)
 #: is offered under its ``--to`` name.
@@ -53,12 +57,49 @@ TRIM_LABELS: dict[str, str] = {
 }
 assert set(TRIM_LABELS) == set(PAGE_SIZES), "every named trim size is offered"
 
+#: How the page names a theme where its key does not read well capitalised.
+THEME_NAMES: dict[str, str] = {"ao3": "AO3"}
+#: ``--opening`` choices, with the labels shown.
+OPENING_LABELS: dict[str, str] = {
+    "plain": "Plain",
+    "dropcap": "A drop cap",
+    "smallcaps": "First words in small capitals",
+}
+assert set(OPENING_LABELS) == {member.value for member in Opening}, "every opening is offered"
+#: ``--ornament``'s named choices, with the labels shown (a glyph of one's own is accepted too).
+ORNAMENT_LABELS: dict[str, str] = {
+    "asterism": "\u2042 (asterism)",
+    "dinkus": "* * * (dinkus)",
+    "fleuron": "\u2767 (fleuron)",
+    "rule": "A short line",
+}
+assert set(ORNAMENT_LABELS) == set(ORNAMENTS), "every named ornament is offered"
+
+
+def offered_themes() -> dict[str, tuple[str, str]]:
+    """Every theme ``--theme`` takes: its name as shown and what it looks like."""
+    return {
+        key: (THEME_NAMES.get(key, key.capitalize()), description)
+        for key, description in THEMES.items()
+    }
+
 
 def _flag(values: Mapping[str, Any], name: str, default: bool) -> bool:
     value = values.get(name, default)
     if isinstance(value, str):
         return value.lower() in ("1", "true", "on", "yes")
     return bool(value)
+
+
+def _ornament(value: str) -> str:
+    """A named ornament or one's own glyph, as ``--ornament`` takes them; errors say no flag."""
+    try:
+        return check_ornament(value)
+    except UsageError:
+        names = ", ".join(ORNAMENTS)
+        raise UsageError(
+            f"scene-break ornament must be one of {names} or a few characters, not {value!r}"
+        ) from None
 
 
 def formats_from(values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -79,7 +120,8 @@ def options_from(
 ) -> RenderOptions:
     """``base`` (the server's limits) with the reader's choices from the form.
 
-    ``cover`` is the picture uploaded for "own", if any.
+    ``cover`` is the picture uploaded for "own", if any.  ``skin`` is the page's "keep the
+    author's work skin" box, so its default is the opposite of ``--no-skin``'s.
     """
     page_size = PageSize.parse(str(values.get("page_size", base.page_size.name)))
     cover_choice = choice("cover", str(values.get("cover", "generated")), COVERS)
@@ -103,6 +145,12 @@ def options_from(
             )
         ),
         smart=_flag(values, "smart", base.smart),
+        theme=choice("theme", str(values.get("theme", base.theme)), tuple(THEMES)),
+        opening=Opening(
+            choice("chapter opening", str(values.get("opening", base.opening)), tuple(Opening))
+        ),
+        ornament=_ornament(str(values.get("ornament", base.ornament))),
+        no_skin=not _flag(values, "skin", not base.no_skin),
         no_cover=no_cover,
         cover=cover if cover_choice == "own" else None,
         pdf_cover=pdf_cover,

@@ -37,6 +37,10 @@ function settings() {
     style: data.get("style"),
     chapter_titles: data.get("chapter_titles"),
     smart: data.get("smart") === "on",
+    theme: data.get("theme"),
+    opening: data.get("opening"),
+    ornament: data.get("ornament"),
+    skin: data.get("skin") === "on",
   };
 }
 

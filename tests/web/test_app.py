@@ -16,6 +16,8 @@ from fic2book.describe import describe
 from fic2book.errors import InputError, RenderError
 from fic2book.options import RenderOptions
 from fic2book.readers import read_work
+from fic2book.resources import data_path
+from fic2book.themes import THEMES
 from fic2book.web.jobs import SHOWN_FIELDS, sentence
 from fic2book.web.security import PAGE_CSP, PREVIEW_CSP
 from tests.web.conftest import AO3_HTML, DATA, SEED, TOKEN, Page, epub_bytes, make_page
@@ -348,3 +350,79 @@ def test_sentences_name_the_file_not_the_private_path(tmp_path: Path) -> None:
     ]
     for error, expected in cases:
         assert sentence(error, source, "My Fic.txt", cover) == expected
+
+
+def _epub_of(page: Page, upload_id: str, **options: object) -> zipfile.ZipFile:
+    """Make the upload's EPUB with ``options`` through the page's endpoint; open it."""
+    assert page.convert(upload_id, formats=["epub"], **options).status_code == 202
+    assert page.wait(upload_id)["job"]["state"] == "done"
+    epub = page.client.get(page.url(f"files/{upload_id}/books/epub")).content
+    return zipfile.ZipFile(io.BytesIO(epub))
+
+
+def test_page_offers_the_cli_design_defaults(page: Page) -> None:
+    from lxml import html
+
+    form = html.fromstring(page.client.get(page.url("")).text).get_element_by_id("options")
+    defaults = RenderOptions()
+    themes = form.xpath(".//input[@name='theme']")
+    assert [radio.get("value") for radio in themes] == list(THEMES)  # the CLI's registry
+    assert [radio.get("value") for radio in themes if radio.checked] == [defaults.theme]
+    for radio in themes:  # a name and a description a screen reader can say
+        assert radio.getparent().tag == "label" and radio.getparent().text_content().strip()
+        assert form.get_element_by_id(radio.get("aria-describedby")).text_content().strip()
+    for name in ("opening", "ornament"):
+        assert form.xpath(f".//label[@for='{name}']")
+        chosen = form.get_element_by_id(name).xpath("option[@selected]/@value")
+        assert chosen == [getattr(defaults, name)], name
+    skin = form.xpath(".//input[@name='skin']")[0]
+    assert skin.checked is (not defaults.no_skin) is True
+
+
+def test_theme_opening_and_skin_reach_the_book(page: Page) -> None:
+    upload_id = page.upload("skin.html", (DATA / "skins" / "chat-log.html").read_bytes()).json()[
+        "id"
+    ]
+    with _epub_of(page, upload_id) as book:  # the page's defaults are the CLI's
+        names = book.namelist()
+        assert "EPUB/styles/skin.css" in names
+        assert not any("themes/" in name for name in names)
+        first = book.read("EPUB/chap_001.xhtml").decode("utf-8")
+        assert 'class="dropcap"' not in first
+    with _epub_of(
+        page, upload_id, theme="modern", opening="dropcap", ornament="fleuron", skin=False
+    ) as book:
+        names = book.namelist()
+        assert "EPUB/styles/themes/modern/theme.css" in names
+        assert "EPUB/styles/skin.css" not in names
+        assert '<span class="dropcap">' in book.read("EPUB/chap_001.xhtml").decode("utf-8")
+        assert "\\2767" in book.read("EPUB/styles/design.css").decode("utf-8")
+
+
+def test_theme_reaches_the_preview(page: Page) -> None:
+    upload_id = page.upload("ao3.html", AO3_HTML.read_bytes()).json()["id"]
+    classic = page.client.get(page.url(f"files/{upload_id}/preview")).text
+    ao3 = page.client.get(page.url(f"files/{upload_id}/preview?theme=ao3&skin=false")).text
+    sheet = (data_path("styles") / "themes" / "ao3" / "theme.css").read_text(encoding="utf-8")
+    assert sheet.strip() in ao3 and sheet.strip() not in classic
+    plain = page.client.get(page.url(f"files/{upload_id}/page.png"))
+    dropcap = page.client.get(page.url(f"files/{upload_id}/page.png?opening=dropcap"))
+    assert plain.status_code == dropcap.status_code == 200
+    assert plain.content != dropcap.content
+
+
+def test_bad_design_values_are_a_sentence(page: Page) -> None:
+    upload_id = page.upload("seed.txt", SEED.read_bytes()).json()["id"]
+    for options, words in (
+        ({"theme": "gothic"}, "theme must be one of classic, modern, ao3, not 'gothic'"),
+        ({"opening": "huge"}, "chapter opening must be one of"),
+        ({"ornament": "x" * 40}, "scene-break ornament must be one of"),
+    ):
+        response = page.convert(upload_id, **options)
+        assert response.status_code == 400, options
+        message = response.json()["error"]
+        assert words in message and "--" not in message, message
+        assert message.count(". ") == 0 and message.endswith(".")
+    preview = page.client.get(page.url(f"files/{upload_id}/preview?theme=gothic"))
+    assert preview.status_code == 422
+    assert "theme must be one of" in preview.json()["error"]
