@@ -40,8 +40,6 @@ from fic2book.errors import UsageError
 
 #: The settings file's name inside the user's config folder.
 CONFIG_NAME = "fic2book.toml"
-#: The environment variable that names another settings file (as ``--config`` does).
-CONFIG_ENV = "FIC2BOOK_CONFIG"
 #: The commands whose options the file may set, each in a table of its own.
 COMMANDS = ("convert", "batch", "bind")
 

@@ -98,11 +98,6 @@ class NameTemplate:
             raise UsageError(f"--name {text!r}: the template ends with an empty file name")
         return cls(text, tuple(tuple(part) for part in parts))
 
-    @property
-    def has_folders(self) -> bool:
-        """Whether the template puts books in folders of their own."""
-        return len(self.parts) > 1
-
     def render(self, values: Mapping[str, Any], suffix: str) -> PurePosixPath:
         """The book's path relative to the output folder, each part made safe.
 

@@ -247,7 +247,6 @@ def _member(kind: type[E], value: str, flag: str) -> E:
 #: Values of ``--chapter-titles`` and ``--style``, for forms that offer them as lists.
 CHAPTER_TITLES: tuple[str, ...] = tuple(member.value for member in ChapterTitles)
 STYLES: tuple[str, ...] = tuple(member.value for member in ParagraphStyle)
-CHAPTER_NUMBERS: tuple[str, ...] = tuple(member.value for member in ChapterNumbers)
 
 
 def choice(option: str, value: str, allowed: tuple[str, ...]) -> str:

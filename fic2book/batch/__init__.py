@@ -24,7 +24,7 @@ from fic2book.batch.config import BatchConfig
 from fic2book.batch.discover import input_suffixes
 from fic2book.batch.display import Display, PlainDisplay, RichDisplay, print_summary
 from fic2book.batch.fingerprint import fingerprint
-from fic2book.batch.job import Rendered, check_options, pack_options, render_job
+from fic2book.batch.job import Rendered, pack_options, render_job
 from fic2book.batch.manifest import MANIFEST_NAME
 from fic2book.batch.outcome import InputStatus, Outcome, Summary
 from fic2book.batch.run import run_batch
@@ -40,7 +40,6 @@ __all__ = [
     "Rendered",
     "RichDisplay",
     "Summary",
-    "check_options",
     "default_jobs",
     "fingerprint",
     "input_suffixes",

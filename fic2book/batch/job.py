@@ -24,7 +24,7 @@ from fic2book.errors import Fic2BookError, InputError
 from fic2book.limits import check_data_size
 from fic2book.nametemplate import name_fields
 from fic2book.options import RenderOptions
-from fic2book.pipeline import backends_for, read_work_bytes, render_bytes
+from fic2book.pipeline import read_work_bytes, render_bytes
 from fic2book.sandbox_resident import ResidentSandbox
 
 
@@ -190,18 +190,3 @@ def _unpack(resources: Resources) -> RenderOptions:
     options = dataclasses.replace(resources.options, **changes)
     _UNPACKED[resources.digest] = options
     return options
-
-
-#: A tiny work rendered once before a batch, so a bad option fails the run, not every work.
-_PROBE = b"Title: fic2book option check\nAuthor: fic2book\n\nOne paragraph.\n"
-
-
-def check_options(formats: tuple[str, ...], options: RenderOptions) -> None:
-    """Render a tiny work with ``options`` in each format; raise what any backend raises.
-
-    Every option is checked by the code that uses it (page size, templates, stylesheets,
-    cover pictures…, including options added after this was written), once, up front.
-    """
-    work = read_work_bytes(_PROBE, "probe.txt", "text")
-    for backend in backends_for(formats):
-        render_bytes(backend, work, options)

@@ -39,7 +39,7 @@ from fic2book.cover.fonts import (
     installed_fonts,
     preferred_families,
 )
-from fic2book.cover.layout import ELLIPSIS, TextBlock, fit_text, raqm_available, visual_order
+from fic2book.cover.layout import TextBlock, fit_text, raqm_available, visual_order
 from fic2book.cover.picture import (
     COVER_FORMATS,
     COVER_SIZE,
@@ -58,7 +58,6 @@ __all__ = [
     "BOLD",
     "COVER_FORMATS",
     "COVER_SIZE",
-    "ELLIPSIS",
     "GENERATED_COVER_SUFFIX",
     "MAX_COVER_PIXELS",
     "MIN_CONTRAST",

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from fic2book.caps import ELLIPSIS
 from fic2book.cover.fonts import FontFile, _load_font, _needed, choose_font
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ _TOKEN = re.compile(
 
 _RTL = {"R", "AL"}
 _LTR_IN_RTL = {"L", "EN", "AN"}
-
-ELLIPSIS = "\u2026"
 
 
 def raqm_available() -> bool:
