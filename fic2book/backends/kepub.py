@@ -35,6 +35,7 @@ from lxml import etree
 from fic2book.backends import register
 from fic2book.backends.epub import build_epub, build_time, epub_language, finish_zip
 from fic2book.errors import OutputError, RenderError
+from fic2book.html.parse import Element
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from fic2book.progress import report
@@ -127,7 +128,7 @@ def kobo_document(data: bytes, name: str = "document") -> bytes:
     return out
 
 
-def _wrap_columns(body: etree._Element) -> etree._Element:
+def _wrap_columns(body: Element) -> Element:
     """Move the body's content into ``div#book-columns > div#book-inner``; return the inner."""
     columns = etree.Element(f"{{{_XHTML}}}div", {"id": "book-columns"})
     inner = etree.SubElement(columns, f"{{{_XHTML}}}div", {"id": "book-inner"})
@@ -142,12 +143,12 @@ def _wrap_columns(body: etree._Element) -> etree._Element:
 class _Run:
     """A text node to wrap: ``element.text`` (``is_tail`` false) or ``element.tail``."""
 
-    element: etree._Element
+    element: Element
     is_tail: bool
-    block: etree._Element
+    block: Element
 
 
-def _local(element: etree._Element) -> str | None:
+def _local(element: Element) -> str | None:
     """The XHTML local name of ``element``; ``None`` for comments and other namespaces."""
     tag = element.tag
     if not isinstance(tag, str) or not tag.startswith(f"{{{_XHTML}}}"):
@@ -155,7 +156,7 @@ def _local(element: etree._Element) -> str | None:
     return tag.rsplit("}", 1)[1]
 
 
-def _collect(element: etree._Element, block: etree._Element, runs: list[_Run]) -> None:
+def _collect(element: Element, block: Element, runs: list[_Run]) -> None:
     """Append ``element``'s text nodes to ``runs`` in document order (not its tail)."""
     name = _local(element)
     if name is None or name in SKIPPED:
@@ -172,14 +173,14 @@ def _collect(element: etree._Element, block: etree._Element, runs: list[_Run]) -
             runs.append(_Run(child, is_tail=True, block=block))
 
 
-def _add_spans(inner: etree._Element) -> None:
+def _add_spans(inner: Element) -> None:
     """Wrap each sentence of every text node under ``inner`` in a numbered ``koboSpan``."""
     runs: list[_Run] = []
     _collect(inner, inner, runs)
     paragraph, segment = 0, 0
-    current: etree._Element | None = None
+    current: Element | None = None
     # An image's tail follows the span the image was wrapped in.
-    wrapped: dict[etree._Element, etree._Element] = {}
+    wrapped: dict[Element, Element] = {}
     for run in runs:
         if run.block is not current:
             paragraph, segment, current = paragraph + 1, 0, run.block
@@ -207,13 +208,13 @@ def _add_spans(inner: etree._Element) -> None:
                 run.element.insert(position, span)
 
 
-def _span(kobo_id: str, text: str) -> etree._Element:
+def _span(kobo_id: str, text: str) -> Element:
     span = etree.Element(f"{{{_XHTML}}}span", {"class": SPAN_CLASS, "id": kobo_id})
     span.text = text
     return span
 
 
-def _wrap_image(image: etree._Element, kobo_id: str) -> etree._Element:
+def _wrap_image(image: Element, kobo_id: str) -> Element:
     """Put ``image`` inside a ``koboSpan`` of its own, where it stood; its tail follows."""
     span = _span(kobo_id, "")
     span.text = None
