@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from fic2book.model import Chapter, TagKind, Work
+from fic2book.permissions import permission_sentences
 
 # AO3's WordCounter counts every character of these scripts as one word, since they do not
 # separate words with spaces (otwarchive lib/otw_word_counter.rb: Han Hiragana Katakana Thai).
@@ -145,6 +146,8 @@ def describe(work: Work) -> dict[str, Any]:
         "summary": _text(work.summary),
         "notes": _text(work.notes),
         "end_notes": _text(work.end_notes),
+        # The notes' sentences that give or refuse permission to bind, podfic, translate…
+        "permissions": list(permission_sentences(work)),
         "chaptered": work.chaptered,
         "chapters": chapters,
         "extra": [{"label": f.label, "value": f.value} for f in work.extra_fields],

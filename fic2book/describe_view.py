@@ -67,6 +67,7 @@ def work_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
         ("Summary", info["summary"]),
         ("Notes", info["notes"]),
         ("End Notes", info["end_notes"]),
+        ("Permissions", info["permissions"]),
     ]
     rows += [(extra["label"], extra["value"]) for extra in info["extra"]]
     rows += [("Image", f"{a['href']} ({a['media_type']})") for a in info["assets"]]

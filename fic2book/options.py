@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from fic2book.design import Opening, check_ornament
 from fic2book.errors import RenderError, UsageError
+from fic2book.frontmatter import parse_front_matter
 from fic2book.limits import DEFAULT_MAX_INPUT_SIZE, DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT
 from fic2book.notes import Placement
 from fic2book.pagesize import (
@@ -142,6 +143,11 @@ class RenderOptions:
     ornament: str = "asterism"
     #: ``--theme``: a bundled design under ``styles/themes/`` (fic2book/themes.py).
     theme: str = "classic"
+    #: ``--front-matter``: the pages before the story, in order (fic2book/frontmatter.py);
+    #: ``None``: each book's default (the PDF all of them, the EPUB no half title).
+    front_matter: tuple[str, ...] | None = None
+    #: ``--bound-by``: the binder's name on the credits page.
+    bound_by: str | None = None
 
     def __post_init__(self) -> None:
         """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
@@ -164,6 +170,10 @@ class RenderOptions:
         set_field(self, "opening", _member(Opening, self.opening, "--opening"))
         set_field(self, "ornament", check_ornament(self.ornament))
         set_field(self, "theme", check_theme(self.theme))
+        if self.front_matter is not None:
+            set_field(self, "front_matter", parse_front_matter(self.front_matter))
+        if self.bound_by is not None:
+            set_field(self, "bound_by", " ".join(self.bound_by.split()) or None)
         if self.gutter is not None:
             set_field(self, "gutter", length_mm(self.gutter))
         # A gutter too wide for the page is refused here, not half-way through a batch.

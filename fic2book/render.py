@@ -23,14 +23,17 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from fic2book import __version__
 from fic2book.design import mark_opening
 from fic2book.errors import Fic2BookError, RenderError
+from fic2book.frontmatter import build_date, front_parts
 from fic2book.html.sanitize import plain_text
 from fic2book.labels import Labels
 from fic2book.language import text_direction
 from fic2book.model import TAG_ORDER, Chapter, Work
 from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
+from fic2book.permissions import permission_sentences
 from fic2book.resources import data_path
 from fic2book.themes import theme_styles, theme_templates
 
@@ -118,6 +121,10 @@ def environment(
     env.globals["has_tag_wall"] = has_tag_wall
     env.globals["moved_notes"] = moved_notes
     env.globals["text_direction"] = text_direction
+    env.globals["permission_sentences"] = permission_sentences
+    env.globals["front_parts"] = front_parts
+    env.globals["build_date"] = build_date
+    env.globals["fic2book_version"] = __version__
     return env
 
 

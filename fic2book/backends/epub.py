@@ -36,6 +36,7 @@ from fic2book.backends import register
 from fic2book.cover import book_cover, cover_alt
 from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
+from fic2book.frontmatter import front_parts
 from fic2book.labels import ENGLISH, Labels
 from fic2book.language import DEFAULT_TAG, language_tag, text_direction
 from fic2book.model import Asset, Chapter, Work
@@ -171,9 +172,16 @@ def _work_documents(
     links: dict[str, Any] = {"notes_file": f"{prefix}notes.xhtml", "part_files": files}
 
     _ = book_labels(work, options).gettext
+    # --front-matter (fic2book/frontmatter.py): by default no half title in an e-book.
+    pages = {
+        "half-title": ("half_title", _("Half Title")),
+        "title": ("title_page", _("Title Page")),
+        "credits": ("credits", _("Credits")),
+        "tags": ("tag_summary", _("Tag Summary")),
+    }
     front = [
-        doc("title_page", _("Title Page"), render_part("title_page", work, options, **links)),
-        doc("tag_summary", _("Tag Summary"), render_part("tag_summary", work, options, **links)),
+        doc(pages[part][0], pages[part][1], render_part(pages[part][0], work, options, **links))
+        for part in front_parts(options.front_matter, pdf=False)
     ]
     back = [
         doc(

@@ -92,8 +92,8 @@ def cover_css(page_size: PageSize) -> str:
     return (
         "@page cover { margin: 0; @top-center { content: none } "
         "@bottom-left { content: none } @bottom-right { content: none } }\n"
-        "@page front:nth(1 of front) { counter-set: page 1; "
-        "@bottom-left { content: none } @bottom-right { content: none } }\n"
+        # The page after the cover and its blank verso, whatever front matter it is.
+        "@page :nth(3) { counter-set: page 1 }\n"
         ".book-cover { page: cover; break-after: right; margin: 0; padding: 0; "
         "bookmark-level: none; }\n"
         f".book-cover-image {{ display: block; width: {width:.2f}mm; height: {height:.2f}mm; "

@@ -294,6 +294,27 @@ OrnamentOption = Annotated[
         rich_help_panel=DESIGN,
     ),
 ]
+FrontMatterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--front-matter",
+        metavar="LIST",
+        help="Pages before the story, in order, from half-title,title,credits,tags "
+        "(default: all in the PDF, no half title in the EPUB).",
+        show_default=False,
+        rich_help_panel=DESIGN,
+    ),
+]
+BoundByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bound-by",
+        metavar="NAME",
+        help="Your name on the credits page ('Bound by NAME').",
+        show_default=False,
+        rich_help_panel=DESIGN,
+    ),
+]
 NameOption = Annotated[
     str | None,
     typer.Option(

@@ -10,11 +10,13 @@ import typer
 
 from fic2book.cli.app import (
     DEFAULTS,
+    BoundByOption,
     ChapterNumbersOption,
     ChapterTitlesOption,
     Cover,
     Css,
     Debug,
+    FrontMatterOption,
     Gutter,
     LabelsOption,
     MaxInputSize,
@@ -136,6 +138,8 @@ def batch(
     theme: ThemeOption = DEFAULTS.theme,
     opening: OpeningOption = DEFAULTS.opening,
     ornament: OrnamentOption = DEFAULTS.ornament,
+    front_matter: FrontMatterOption = None,
+    bound_by: BoundByOption = None,
     cover: Cover = None,
     no_cover: NoCover = False,
     no_skin: NoSkin = False,
@@ -181,6 +185,7 @@ def batch(
         ).replace(notes=notes, summaries=summaries)
         options = options.replace(theme=theme, opening=opening, ornament=ornament)
         options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
+        options = options.replace(front_matter=front_matter, bound_by=bound_by)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:

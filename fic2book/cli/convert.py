@@ -14,12 +14,14 @@ import typer
 from fic2book.cli.app import (
     DEFAULTS,
     RENDERING,
+    BoundByOption,
     ChapterNumbersOption,
     ChapterTitlesOption,
     Cover,
     Css,
     Debug,
     FromFormat,
+    FrontMatterOption,
     Gutter,
     LabelsOption,
     MaxInputSize,
@@ -147,6 +149,8 @@ def convert(
     theme: ThemeOption = DEFAULTS.theme,
     opening: OpeningOption = DEFAULTS.opening,
     ornament: OrnamentOption = DEFAULTS.ornament,
+    front_matter: FrontMatterOption = None,
+    bound_by: BoundByOption = None,
     cover: Cover = None,
     no_cover: NoCover = False,
     no_skin: NoSkin = False,
@@ -262,6 +266,7 @@ def convert(
         options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
         options = options.replace(notes=notes, summaries=summaries)
         options = options.replace(theme=theme, opening=opening, ornament=ornament)
+        options = options.replace(front_matter=front_matter, bound_by=bound_by)
         if bleed or marks or pdf_variant:
             from fic2book.printing.printshop import parse_print_shop
 

@@ -249,6 +249,7 @@ def test_manifest_ids_unique_and_spine_order(epub_books: dict[str, Book]) -> Non
     assert epub.spine == [
         "cover",
         "title_page",
+        "credits",
         "tag_summary",
         "nav",
         "chap_001",
@@ -335,7 +336,7 @@ def test_nav_and_ncx_list_every_part(book: Book) -> None:
     ]
     hrefs = nav.xpath("//x:nav[@epub:type='toc']//x:a/@href", namespaces=NS)
     assert str(nav.xpath("string(//x:nav/x:h2)", namespaces=NS)) == "Contents"
-    expected = ["Title Page", "Tag Summary"]
+    expected = ["Title Page", "Credits", "Tag Summary"]
     if work.chaptered:
         expected += [chapter.heading for chapter in work.chapters]
     else:

@@ -1,0 +1,50 @@
+"""The pages before the story (``--front-matter``) and what the credits page says.
+
+A printed book opens with a half title (the title alone), the title page, the credits page
+(the copyright page of a fan book: where the work was posted, by whom, when, what the author
+allows, who made this copy) and, for a fan work, the tag summary.  The PDF has all four by
+default; the EPUB no half title, which e-books do without.  ``--front-matter`` names the
+pages to have, in order, for both books.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from fic2book.errors import UsageError
+
+#: Every front-matter page, in the default order.
+FRONT_PARTS: tuple[str, ...] = ("half-title", "title", "credits", "tags")
+#: The defaults: the print book has them all, the EPUB no half title.
+PDF_FRONT: tuple[str, ...] = FRONT_PARTS
+EPUB_FRONT: tuple[str, ...] = ("title", "credits", "tags")
+
+
+def parse_front_matter(value: str | Iterable[str]) -> tuple[str, ...]:
+    """``"half-title,title,credits,tags"`` (or a sequence) as a checked tuple, or a usage error."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    parts = tuple(name.strip().lower() for name in names if name.strip())
+    unknown = [name for name in parts if name not in FRONT_PARTS]
+    if unknown or not parts:
+        raise UsageError(f"--front-matter takes a list of {', '.join(FRONT_PARTS)}, not {value!r}")
+    if len(set(parts)) != len(parts):
+        raise UsageError(f"--front-matter names a page twice: {value!r}")
+    return parts
+
+
+def front_parts(chosen: tuple[str, ...] | None, *, pdf: bool) -> tuple[str, ...]:
+    """The front-matter pages of one book: ``--front-matter`` or that book's default."""
+    if chosen is not None:
+        return chosen
+    return PDF_FRONT if pdf else EPUB_FRONT
+
+
+def build_date(source_date_epoch: int | None) -> str:
+    """The build date for the credits page: ``SOURCE_DATE_EPOCH``'s day, else none.
+
+    Never today's date: two builds of one work must stay byte-identical.
+    """
+    if source_date_epoch is None:
+        return ""
+    return dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC).date().isoformat()
