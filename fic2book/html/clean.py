@@ -14,10 +14,11 @@ from lxml import etree
 from markupsafe import Markup
 
 from fic2book.html.images import AssetLoader
+from fic2book.html.items import extend, finalise
 from fic2book.html.parse import Element, parse_html
 from fic2book.html.prepare import prepare
 from fic2book.html.sanitize import clean_html
-from fic2book.html.structure import extend, finalise, flow_items
+from fic2book.html.structure import flow_items
 
 
 def normalise_fragment(

@@ -8,42 +8,33 @@
   ``</p>`` is set at the end of the last line and strands a word alone on the line before.
 * ``<hr>``, text dividers (``***``, ``oOo``, ``◇◇◇``) and runs of empty
   paragraphs longer than the fragment's usual spacing become one scene break; adjacent breaks
-  merge and none opens or closes a fragment (:func:`finalise`).
+  merge and none opens or closes a fragment (:func:`fic2book.html.items.finalise`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Final
 
 from lxml import etree
 
 from fic2book.html.allowlist import BLOCK_TAGS, HEADINGS, PHRASING_BLOCKS, VOID_INLINE
+from fic2book.html.items import (
+    BREAK,
+    EMPTY,
+    Item,
+    Mark,
+    copy_attrs,
+    deep_copy,
+    extend,
+    finalise,
+    has_block_child,
+)
 from fic2book.html.parse import XML_ILLEGAL, Element, text_of
 from fic2book.readers.common import is_scene_break
 
 #: Characters that are only space on the page (text made only of these is blank).
 _WHITESPACE: Final = " \t\n\r\f\v\u00a0\u200b\u2028\u2029\ufeff"
-
-
-class _Mark:
-    """A placeholder in a list of blocks: a scene break or an empty paragraph."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-BREAK: Final = _Mark("BREAK")
-EMPTY: Final = _Mark("EMPTY")
-_Item = Element | _Mark
-
-
-def _copy_attrs(element: Element) -> dict[str, str]:
-    return {str(k): str(v) for k, v in element.attrib.items()}
 
 
 class _Phrasing:
@@ -61,7 +52,7 @@ class _Phrasing:
         self.attrib = attrib
         self.split_breaks = split
         self.flatten = flatten
-        self.out: list[_Item] = []
+        self.out: list[Item] = []
         # Open inline elements: [source element, its clone in the current block or None,
         # the clone's last child].
         self.stack: list[list[Element | None]] = []
@@ -89,7 +80,7 @@ class _Phrasing:
             self.pending_br += 1
         elif tag == "img":
             self._flush_breaks()
-            image = etree.Element("img", _copy_attrs(element))
+            image = etree.Element("img", copy_attrs(element))
             self._append(image)
             self.has_content = self.has_image = True
         elif tag in BLOCK_TAGS:
@@ -129,7 +120,7 @@ class _Phrasing:
         inner: Element | None = None
         for source, _clone, _last in self.stack:
             assert source is not None
-            clone = etree.Element(str(source.tag), _copy_attrs(source))
+            clone = etree.Element(str(source.tag), copy_attrs(source))
             if inner is None:
                 outer = clone
             else:
@@ -196,7 +187,7 @@ class _Phrasing:
             source, clone, clone_last = entry
             if clone is None:
                 assert source is not None
-                clone = etree.SubElement(parent, str(source.tag), _copy_attrs(source))
+                clone = etree.SubElement(parent, str(source.tag), copy_attrs(source))
                 self._set_last(index - 1, clone)
                 entry[1], entry[2] = clone, None
                 clone_last = None
@@ -229,7 +220,7 @@ class _Phrasing:
         for entry in self.stack:
             entry[1] = entry[2] = None
 
-    def finish(self) -> list[_Item]:
+    def finish(self) -> list[Item]:
         """Return the blocks built; a trailing run of three ``<br>`` still counts as a break."""
         trailing = self.pending_br if self.has_content else 0
         self.pending_br = 0
@@ -267,25 +258,21 @@ def _trim_end(element: Element) -> bool:
 
 def _phrasing_items(
     source: Element, tag: str, attrib: dict[str, str], *, split: bool, flatten: bool
-) -> list[_Item]:
+) -> list[Item]:
     builder = _Phrasing(tag, attrib, split=split, flatten=flatten)
     builder.feed_children(source)
     return builder.finish()
 
 
-def flow_items(source: Element) -> list[_Item]:
+def flow_items(source: Element) -> list[Item]:
     """Normalise the children of a flow container: stray phrasing becomes ``<p>`` blocks."""
     return _phrasing_items(source, "p", {}, split=True, flatten=False)
 
 
-def _has_block_child(element: Element) -> bool:
-    return any(child.tag in BLOCK_TAGS for child in element)
-
-
-def block_items(element: Element) -> list[_Item]:
+def block_items(element: Element) -> list[Item]:
     """Normalise one block element into zero or more valid blocks (or marks)."""
     tag = str(element.tag)
-    attrib = _copy_attrs(element)
+    attrib = copy_attrs(element)
     if tag == "hr":
         return [BREAK]
     if tag == "p":
@@ -313,7 +300,7 @@ def block_items(element: Element) -> list[_Item]:
         copy = etree.Element("pre", attrib)
         copy.text = element.text
         for child in element:
-            copy.append(_deep_copy(child))
+            copy.append(deep_copy(child))
         nested = {str(e.tag) for e in copy.iter() if e is not copy and e.tag in BLOCK_TAGS}
         if nested:
             etree.strip_tags(copy, *nested)
@@ -325,18 +312,9 @@ def block_items(element: Element) -> list[_Item]:
     return _container_items(element, "div", {})
 
 
-def _deep_copy(element: Element) -> Element:
-    copy = etree.Element(str(element.tag), _copy_attrs(element))
-    copy.text = element.text
-    copy.tail = element.tail
-    for child in element:
-        copy.append(_deep_copy(child))
-    return copy
-
-
-def _container_items(element: Element, tag: str, attrib: dict[str, str]) -> list[_Item]:
+def _container_items(element: Element, tag: str, attrib: dict[str, str]) -> list[Item]:
     """A ``div``/``blockquote``/``figure``: a paragraph when it holds only phrasing."""
-    if tag == "div" and not _has_block_child(element):
+    if tag == "div" and not has_block_child(element):
         # A div used as a paragraph (one per line, as some editors write): a <p>.
         items = _phrasing_items(element, "p", attrib, split=True, flatten=False)
         return items or [EMPTY]
@@ -344,28 +322,17 @@ def _container_items(element: Element, tag: str, attrib: dict[str, str]) -> list
     if tag == "div" and not attrib:
         # A bare wrapper adds nothing; its blocks join the parent's (and its breaks merge).
         return items or [EMPTY]
-    if all(isinstance(item, _Mark) for item in items):
+    if all(isinstance(item, Mark) for item in items):
         return items or ([EMPTY] if tag == "div" else [])
     container = etree.Element(tag, attrib)
     extend(container, items)
     return [container]
 
 
-def extend(container: Element, items: Iterable[_Item]) -> None:
-    """Append ``items`` to ``container``: a break as ``<hr class="scene-break">``, no empties."""
-    for item in items:
-        if item is BREAK:
-            etree.SubElement(container, "hr", {"class": "scene-break"})
-        elif isinstance(item, _Mark):
-            continue
-        else:
-            container.append(item)
-
-
 def _flow_or_phrasing(element: Element, tag: str) -> Element:
     """``li``, ``dd``, ``td``, ``th``: blocks when it has block children, else one line."""
-    attrib = _copy_attrs(element)
-    if _has_block_child(element):
+    attrib = copy_attrs(element)
+    if has_block_child(element):
         container = etree.Element(tag, attrib)
         extend(container, finalise(flow_items(element), edges=True))
         return container
@@ -407,7 +374,7 @@ def _wrap_strays(
                 stray_has_content, stray_last = False, None
             yield child, False
         else:
-            copy = _deep_copy(child)
+            copy = deep_copy(child)
             copy.tail = None
             stray.append(copy)
             stray_last = copy
@@ -430,7 +397,7 @@ def _definition_list(element: Element, attrib: dict[str, str]) -> Element:
     result = etree.Element("dl", attrib)
     for child, _synthetic in _wrap_strays(element, frozenset({"dt", "dd"}), "dd"):
         if child.tag == "dt":
-            items = _phrasing_items(child, "dt", _copy_attrs(child), split=False, flatten=True)
+            items = _phrasing_items(child, "dt", copy_attrs(child), split=False, flatten=True)
             result.append(next((i for i in items if isinstance(i, Element)), etree.Element("dt")))
         else:
             result.append(_flow_or_phrasing(child, "dd"))
@@ -453,14 +420,14 @@ def _table(element: Element, attrib: dict[str, str]) -> Element:
             if caption_done:
                 continue
             caption_done = True
-            items = _phrasing_items(child, "caption", _copy_attrs(child), split=False, flatten=True)
+            items = _phrasing_items(child, "caption", copy_attrs(child), split=False, flatten=True)
             caption = next((i for i in items if isinstance(i, Element)), None)
             if caption is not None:
                 result.insert(0, caption)
         elif tag in ("colgroup", "col"):
-            result.append(_deep_copy(child))
+            result.append(deep_copy(child))
         elif tag in ("thead", "tbody", "tfoot"):
-            section = etree.SubElement(result, tag, _copy_attrs(child))
+            section = etree.SubElement(result, tag, copy_attrs(child))
             for row, _ in _wrap_strays(child, frozenset({"tr"}), "td"):
                 section.append(_row(row))
         else:
@@ -473,55 +440,9 @@ def _row(element: Element) -> Element:
         row = etree.Element("tr")
         row.append(_flow_or_phrasing(element, "td"))
         return row
-    row = etree.Element("tr", _copy_attrs(element))
+    row = etree.Element("tr", copy_attrs(element))
     for cell, _synthetic in _wrap_strays(element, frozenset({"td", "th"}), "td"):
         row.append(_flow_or_phrasing(cell, str(cell.tag)))
     if len(row) == 0:
         etree.SubElement(row, "td")
     return row
-
-
-def finalise(items: list[_Item], *, edges: bool) -> list[_Item]:
-    """Turn empty-paragraph runs into breaks or nothing, merge breaks, trim them at the edges.
-
-    A run of empty paragraphs is a scene break when it is longer than the most common run
-    between two paragraphs of the same fragment (so a work that spaces every paragraph with
-    one empty paragraph breaks scenes with two or more).
-    """
-    gaps: Counter[int] = Counter()
-    run = 0
-    seen_content = False
-    for item in items:
-        if item is EMPTY:
-            run += 1
-        elif item is BREAK:
-            run = 0
-        else:
-            if seen_content:
-                gaps[run] += 1
-            seen_content = True
-            run = 0
-    usual = max((n for n, c in gaps.items() if c == max(gaps.values())), default=0)
-    result: list[_Item] = []
-    run = 0
-    for item in items:
-        if item is EMPTY:
-            run += 1
-            continue
-        if run > usual:
-            result.append(BREAK)
-        run = 0
-        result.append(item)
-    if run > usual:
-        result.append(BREAK)
-    merged: list[_Item] = []
-    for item in result:
-        if item is BREAK and merged and merged[-1] is BREAK:
-            continue
-        merged.append(item)
-    if edges:
-        while merged and merged[0] is BREAK:
-            merged.pop(0)
-        while merged and merged[-1] is BREAK:
-            merged.pop()
-    return merged
