@@ -1,7 +1,7 @@
 """The page in a real headless browser: Debian's Chromium driven by Playwright.
 
 The test starts ``fic2book serve`` itself on a free loopback port, picks a fixture with the
-file input, waits for its title, previews it, makes an EPUB and a PDF, downloads both and
+file input, waits for its title, picks a theme, previews it, makes an EPUB and a PDF, downloads both and
 checks them with EPUBCheck and pdftotext.  No network: Chromium's background connections are
 switched off and the page loads only from the server.
 
@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,6 +141,8 @@ def _check_books(books: dict[str, Path]) -> None:
         ["pdftotext", str(books["PDF"]), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "No Office Relations" in text and "movielover55" in text
+    with zipfile.ZipFile(books["EPUB"]) as epub:  # the theme picked on the page
+        assert "EPUB/styles/themes/modern/theme.css" in epub.namelist()
     require_epubcheck()
     assert failures(run_epubcheck(books["EPUB"])) == []
 
@@ -163,9 +166,11 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
     _check_names_and_focus(page)
 
     page.get_by_label("PDF (print)").check()
+    page.get_by_label("Modern", exact=True).check()
     cards.nth(1).get_by_role("button", name="Preview Ferry Crossing").click()
     frame = page.frame_locator("#preview-frame")
     expect(frame.locator("body")).to_contain_text("Ferry Crossing")
+    expect(frame.locator("h1.title")).to_have_css("font-family", re.compile("Noto Sans"))
     expect(page.locator("#preview-page-caption")).to_have_text("First page of the story (PDF)")
     assert page.eval_on_selector("#preview-page", "img => img.naturalWidth") > 0
 
@@ -184,6 +189,8 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
         books[fmt] = tmp_path / download.suggested_filename
         download.save_as(books[fmt])
 
+    # In view, so Chromium paints the preview frame (it may skip offscreen frames).
+    page.locator("#previews").scroll_into_view_if_needed()
     screenshot = tmp_path / "web.png"
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.read_bytes().startswith(b"\x89PNG")
