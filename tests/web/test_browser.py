@@ -1,9 +1,9 @@
 """The page in a real headless browser: Debian's Chromium driven by Playwright.
 
 The test starts ``fic2book serve`` itself on a free loopback port, picks a fixture with the
-file input, waits for its title, picks a theme, previews it, makes an EPUB and a PDF, downloads both and
-checks them with EPUBCheck and pdftotext.  No network: Chromium's background connections are
-switched off and the page loads only from the server.
+file input, waits for its title, picks a theme, previews it, makes an EPUB and a PDF,
+downloads both and checks them with EPUBCheck and pdftotext.  No network: Chromium's
+background connections are switched off and the page loads only from the server.
 
 Set ``FIC2BOOK_WEB_SCREENSHOT=docs/web.png`` to refresh the README's screenshot.
 """
