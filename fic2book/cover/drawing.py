@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from fic2book.cover.colours import Rgb, palette_for, work_seed
+from fic2book.cover.colours import Palette, Rgb, palette_for, work_seed
 from fic2book.cover.fonts import BOLD, REGULAR
 from fic2book.cover.layout import TextBlock, fit_text, raqm_available
 from fic2book.cover.picture import COVER_SIZE, GENERATED_COVER_SUFFIX, CoverImage
@@ -82,6 +83,27 @@ def _frame(draw: Any, size: tuple[int, int], unit: float, colour: Rgb, style: in
         draw.rectangle([inner, inner, width - inner, height - inner], outline=colour, width=thin)
 
 
+@dataclass(frozen=True)
+class _Canvas:
+    """What drawing each zone of one cover needs: the pen, the sizes, the colours, the language."""
+
+    draw: Any
+    width: int
+    height: int
+    #: One unit is 1/25 of the width: 64 px on the 1600 px EPUB cover.
+    unit: float
+    text_width: int
+    colours: Palette
+    language: str
+    #: The language handed to Pillow's shaper (only with libraqm and a known language).
+    raqm_language: str | None
+
+    def block(self, block: TextBlock, top: float, fill: Rgb) -> list[str]:
+        """Draw ``block`` centred from ``top``; return its lines (the cover's text)."""
+        _draw_block(self.draw, block, self.width / 2, top, fill, self.raqm_language)
+        return list(block.lines)
+
+
 def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage:
     """Draw a typographic cover for ``work`` as a JPEG of ``size`` pixels (width, height)."""
     from PIL import Image, ImageDraw
@@ -90,74 +112,22 @@ def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage
     seed = work_seed(work)
     colours = palette_for(seed)
     image = Image.new("RGB", size, colours.background)
-    draw = ImageDraw.Draw(image)
-    lines: list[str] = []
-    # One unit is 1/25 of the width: 64 px on the 1600 px EPUB cover.
     unit = width / 25
-    _frame(draw, size, unit, colours.accent, seed[7])
-
     language = work.language or "und"
-    raqm_language = language if raqm_available() and language != "und" else None
-    text_width = round(width - 2 * unit * 2.6)
-    title = " ".join(work.title.split()) or "Untitled"
-    authors = _join(work.authors)
-    fandoms = _join(work.tags(TagKind.FANDOMS))
-    # Latin fandom names read as a running head in capitals; other scripts keep their case.
-    if _latin_only(fandoms):
-        fandoms = fandoms.upper()
-
+    canvas = _Canvas(
+        draw=ImageDraw.Draw(image),
+        width=width,
+        height=height,
+        unit=unit,
+        text_width=round(width - 2 * unit * 2.6),
+        colours=colours,
+        language=language,
+        raqm_language=language if raqm_available() and language != "und" else None,
+    )
+    _frame(canvas.draw, size, unit, colours.accent, seed[7])
     # Zones as fractions of the height: fandoms at the head, the title in the upper middle
     # with the ornament under it, the creators at the foot.
-    if fandoms:
-        fandom_block = fit_text(
-            fandoms,
-            (text_width, round(0.08 * height)),
-            language=language,
-            weight=REGULAR,
-            max_size=round(unit * 0.85),
-            min_size=round(unit * 0.5),
-        )
-        fandom_top = 0.10 * height + (0.08 * height - fandom_block.height) / 2
-        lines.extend(fandom_block.lines)
-        _draw_block(draw, fandom_block, width / 2, fandom_top, colours.accent, raqm_language)
-
-    title_top, title_bottom = 0.22 * height, 0.66 * height
-    title_block = fit_text(
-        title,
-        (text_width, round(title_bottom - title_top)),
-        language=language,
-        weight=BOLD,
-        max_size=round(unit * 3.2),
-        min_size=round(unit * 0.9),
-        line_spacing=1.16,
-    )
-    # Centred in its zone, a little high, where the eye expects a title.
-    title_y = title_top + (title_bottom - title_top - title_block.height) * 0.42
-    lines.extend(title_block.lines)
-    _draw_block(draw, title_block, width / 2, title_y, colours.text, raqm_language)
-    _ornament(
-        draw,
-        width / 2,
-        title_y + title_block.height + title_block.size * 0.25 + unit * 1.2,
-        unit,
-        colours.accent,
-        seed[8] % 4,
-    )
-
-    if authors:
-        authors_top, authors_bottom = 0.72 * height, 0.88 * height
-        authors_block = fit_text(
-            authors,
-            (text_width, round(authors_bottom - authors_top)),
-            language=language,
-            weight=REGULAR,
-            max_size=round(unit * 1.45),
-            min_size=round(unit * 0.6),
-        )
-        top = authors_top + (authors_bottom - authors_top - authors_block.height) / 2
-        lines.extend(authors_block.lines)
-        _draw_block(draw, authors_block, width / 2, top, colours.text, raqm_language)
-
+    lines = [*_fandoms(canvas, work), *_title(canvas, work, seed[8] % 4), *_authors(canvas, work)]
     buffer = _JpegBuffer()
     # JPEG, not PNG: encoding 1600x2560 pixels as PNG took 0.07 s (90 % of the whole cover,
     # and the limit on batch throughput), JPEG 0.015 s.  Quality 90 without chroma
@@ -165,6 +135,67 @@ def generate_cover(work: Work, size: tuple[int, int] = COVER_SIZE) -> CoverImage
     # give equal bytes.
     image.save(buffer, quality=90, subsampling=0)
     return CoverImage(buffer.getvalue(), "image/jpeg", width, height, tuple(lines))
+
+
+def _fandoms(canvas: _Canvas, work: Work) -> list[str]:
+    """The fandoms as a running head; nothing when the work names none."""
+    fandoms = _join(work.tags(TagKind.FANDOMS))
+    if not fandoms:
+        return []
+    # Latin fandom names read as a running head in capitals; other scripts keep their case.
+    if _latin_only(fandoms):
+        fandoms = fandoms.upper()
+    zone = 0.08 * canvas.height
+    block = fit_text(
+        fandoms,
+        (canvas.text_width, round(zone)),
+        language=canvas.language,
+        weight=REGULAR,
+        max_size=round(canvas.unit * 0.85),
+        min_size=round(canvas.unit * 0.5),
+    )
+    return canvas.block(
+        block, 0.10 * canvas.height + (zone - block.height) / 2, canvas.colours.accent
+    )
+
+
+def _title(canvas: _Canvas, work: Work, ornament: int) -> list[str]:
+    """The title in the upper middle, with the ornament (one of four) under it."""
+    title = " ".join(work.title.split()) or "Untitled"
+    top, bottom = 0.22 * canvas.height, 0.66 * canvas.height
+    unit = canvas.unit
+    block = fit_text(
+        title,
+        (canvas.text_width, round(bottom - top)),
+        language=canvas.language,
+        weight=BOLD,
+        max_size=round(unit * 3.2),
+        min_size=round(unit * 0.9),
+        line_spacing=1.16,
+    )
+    # Centred in its zone, a little high, where the eye expects a title.
+    y = top + (bottom - top - block.height) * 0.42
+    lines = canvas.block(block, y, canvas.colours.text)
+    below = y + block.height + block.size * 0.25 + unit * 1.2
+    _ornament(canvas.draw, canvas.width / 2, below, unit, canvas.colours.accent, ornament)
+    return lines
+
+
+def _authors(canvas: _Canvas, work: Work) -> list[str]:
+    """The creators at the foot; nothing for a work without any."""
+    authors = _join(work.authors)
+    if not authors:
+        return []
+    top, bottom = 0.72 * canvas.height, 0.88 * canvas.height
+    block = fit_text(
+        authors,
+        (canvas.text_width, round(bottom - top)),
+        language=canvas.language,
+        weight=REGULAR,
+        max_size=round(canvas.unit * 1.45),
+        min_size=round(canvas.unit * 0.6),
+    )
+    return canvas.block(block, top + (bottom - top - block.height) / 2, canvas.colours.text)
 
 
 class _JpegBuffer(io.BytesIO):
