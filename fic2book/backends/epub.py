@@ -16,29 +16,28 @@ instead of the clock's.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import hashlib
-import io
 import itertools
 import logging
 import posixpath
-import re
 import tempfile
-import uuid
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from fic2book.backends import register
-from fic2book.cover import book_cover, cover_alt
+from fic2book.backends.epub_metadata import (
+    build_time,
+    epub_language,
+    set_metadata,
+)
+from fic2book.backends.epub_zip import XML_LANG, finish_zip
+from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
 from fic2book.frontmatter import front_parts
 from fic2book.labels import ENGLISH, Labels
-from fic2book.language import DEFAULT_TAG, language_tag, text_direction
+from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
 from fic2book.notes import moved_notes
 from fic2book.options import RenderOptions
@@ -56,22 +55,12 @@ from fic2book.usercss import clean_user_css
 #: Bundled stylesheets, linked from every content document in this order (user CSS after).
 BUNDLED_STYLES: tuple[str, ...] = ("book.css", "epub.css")
 
-#: ``dcterms:modified`` when neither ``SOURCE_DATE_EPOCH`` nor any work date is known.
-FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-#: Hosts whose work URLs also give an ``ao3:ID`` identifier.
-AO3_HOSTS: frozenset[str] = frozenset({"archiveofourown.org", "www.archiveofourown.org", "ao3.org"})
 
 # EPUB 3 core media types: anything else needs a fallback chain, so it is refused up front.
 _CORE_IMAGE_TYPES = frozenset(
     {"image/gif", "image/jpeg", "image/png", "image/svg+xml", "image/webp"}
 )
 
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-#: ISO 639 codes that name no particular language: undetermined, uncoded, multiple, none.
-#: ``qaa``-``qtz`` (private use) are treated the same way.
-NO_LANGUAGE: frozenset[str] = frozenset({"und", "mis", "mul", "zxx"})
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +212,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     labels = book_labels(work, options)
     book = epub.EpubBook()
     language = epub_language(work)
-    _set_metadata(book, work, has_cover=cover is not None, language=language)
+    set_metadata(book, work, has_cover=cover is not None, language=language)
 
     styles = _style_items(epub, options)
     # The skin goes before the --css sheets, so the reader's own CSS has the last word.
@@ -233,20 +222,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
         book.add_item(item)
     front, back = _documents(work, options)
 
-    covers: list[Document] = []
-    if cover is not None:
-        cover_href = _cover_href(work, cover.suffix)
-        # The image gets the cover-image property; ebooklib's own cover page is not used: it
-        # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".
-        book.set_cover(cover_href, cover.data, create_page=False)
-        cover_page = render_template(
-            "parts/cover.html.j2",
-            options,
-            work=work,
-            cover_src=cover_href,
-            cover_alt=cover_alt(work, labels),
-        )
-        covers.append(Document("cover", "cover.xhtml", labels.gettext("Cover"), cover_page))
+    covers = _cover_documents(book, work, options, cover, labels)
 
     # Arabic, Hebrew…: dir="rtl" on every document and a right-to-left page progression.
     direction = "rtl" if text_direction(work.language) == "rtl" else None
@@ -285,29 +261,24 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     return book, language
 
 
-def epub_language(work: Work) -> str:
-    """The book's ``dc:language``: a valid BCP 47 tag naming a language, never ``und``.
-
-    Readers normalise the language already; this also covers a work built in code.  An empty
-    or unidentifiable value becomes ``en`` (:func:`fic2book.language.language_tag`), and so do
-    the codes that name no particular language (:data:`NO_LANGUAGE`: undetermined, multiple,
-    none, private use): Send to Kindle refuses a book whose language it does not support
-    (README, "Send to Kindle"), and e-readers pick hyphenation and fonts by it.
-    """
-    if work.works and len(omnibus_languages(work)) > 1:
-        # An omnibus in several languages (``mul``) is in its first work's, and the others.
-        return omnibus_languages(work)[0]
-    tag = language_tag(work.language)
-    primary = tag.split("-", 1)[0].lower()
-    if primary in NO_LANGUAGE or "qaa" <= primary <= "qtz":
-        logger.warning("language %r names no particular language; using %r", tag, DEFAULT_TAG)
-        return DEFAULT_TAG
-    return tag
-
-
-def omnibus_languages(work: Work) -> list[str]:
-    """The languages of an omnibus's works, each once, in reading order."""
-    return list(dict.fromkeys(epub_language(part) for part in work.works))
+def _cover_documents(
+    book: Any, work: Work, options: RenderOptions, cover: CoverImage | None, labels: Labels
+) -> list[Document]:
+    """Add the cover picture to ``book``; return the cover page (none without a cover)."""
+    if cover is None:
+        return []
+    cover_href = _cover_href(work, cover.suffix)
+    # The image gets the cover-image property; ebooklib's own cover page is not used: it
+    # is non-linear (OPF-096 once it is in the spine) and hard-codes lang="en".
+    book.set_cover(cover_href, cover.data, create_page=False)
+    cover_page = render_template(
+        "parts/cover.html.j2",
+        options,
+        work=work,
+        cover_src=cover_href,
+        cover_alt=cover_alt(work, labels),
+    )
+    return [Document("cover", "cover.xhtml", labels.gettext("Cover"), cover_page)]
 
 
 def chapter_label(
@@ -324,48 +295,6 @@ def chapter_label(
     return chapter.title or work.title or labels.heading(chapter)
 
 
-def build_time(work: Work, options: RenderOptions) -> dt.datetime:
-    """Return the one timestamp written into the book, in UTC.
-
-    ``SOURCE_DATE_EPOCH`` wins; else the work's last revision at midnight UTC; else a fixed
-    date, so that building the same input twice gives the same bytes.
-    """
-    if options.source_date_epoch is not None:
-        return dt.datetime.fromtimestamp(options.source_date_epoch, tz=dt.UTC)
-    revised = work.stats.last_revised
-    if revised is not None:
-        return dt.datetime(revised.year, revised.month, revised.day, tzinfo=dt.UTC)
-    return FALLBACK_TIME
-
-
-def book_identifier(work: Work) -> str:
-    """Return a stable ``urn:uuid:``: uuid5 of the work URL, else of the work's content."""
-    if work.url:
-        # Each volume of a split work (fic2book.volumes) is a book of its own.
-        volume = f"#volume-{work.volume[0]}" if work.volume else ""
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, work.url + volume)}"
-    digest = hashlib.sha256()
-    for part in _content_parts(work):
-        digest.update(part.encode("utf-8"))
-        # A separator that cannot occur in text keeps ("ab", "c") apart from ("a", "bc").
-        digest.update(b"\x00")
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'urn:sha256:' + digest.hexdigest())}"
-
-
-def _content_parts(work: Work) -> Iterable[str]:
-    yield work.title
-    yield from work.authors
-    yield work.language
-    for chapter in work.chapters:
-        yield chapter.title or ""
-        yield str(chapter.body)
-
-
-def subject(tag: str) -> str:
-    """Turn a tag into a ``dc:subject``; calibre splits subjects on commas (AO3 tags have none)."""
-    return tag.replace(",", ";")
-
-
 def _cover_href(work: Work, suffix: str) -> str:
     """A file name for the cover image that no embedded image of the work already uses."""
     taken = {posixpath.normpath(asset.href) for asset in work.assets}
@@ -375,110 +304,6 @@ def _cover_href(work: Work, suffix: str) -> str:
         href = f"cover-{number}{suffix}"
         number += 1
     return href
-
-
-def _set_metadata(
-    book: Any, work: Work, has_cover: bool = False, language: str | None = None
-) -> None:
-    """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata."""
-    book.set_identifier(book_identifier(work))
-    for extra_id in _extra_identifiers(work):
-        book.add_metadata("DC", "identifier", extra_id)
-    book.set_title(work.title.strip() or "Untitled")
-    book.set_language(language or epub_language(work))
-    for other in omnibus_languages(work)[1:]:
-        book.add_metadata("DC", "language", other)
-    # Unique ids: ebooklib's default "creator" for every author is a duplicate-id error.
-    for position, author in enumerate(work.authors, start=1):
-        book.add_author(author, role="aut", uid=f"author_{position}")
-    for tag in work.all_tags:
-        book.add_metadata("DC", "subject", subject(tag))
-    if work.summary:
-        # HTML as text, as calibre and AO3 store it; lxml escapes it.
-        book.add_metadata("DC", "description", str(work.summary))
-    published = work.stats.published or work.stats.last_revised
-    if published is not None:
-        # A date-only value is shown a day late by calibre: write a full UTC timestamp.
-        book.add_metadata("DC", "date", f"{published.isoformat()}T00:00:00Z")
-    _set_series(book, work)
-    _set_accessibility(book, work, has_cover)
-
-
-def _extra_identifiers(work: Work) -> list[str]:
-    ids: list[str] = []
-    host = ""
-    if work.url:
-        ids.append(f"url:{work.url}")
-        host = (urlsplit(work.url).hostname or "").lower()
-    if work.work_id and (not work.url or host in AO3_HOSTS):
-        ids.append(f"ao3:{work.work_id}")
-    return ids
-
-
-def _set_series(book: Any, work: Work) -> None:
-    """Series in the EPUB 3 form (every series) and calibre's form (the first one)."""
-    for position, entry in enumerate(work.series, start=1):
-        ref = f"series_{position}"
-        book.add_metadata(
-            None, "meta", entry.name, {"property": "belongs-to-collection", "id": ref}
-        )
-        book.add_metadata(
-            None, "meta", "series", {"refines": f"#{ref}", "property": "collection-type"}
-        )
-        if entry.part is not None:
-            book.add_metadata(
-                None, "meta", str(entry.part), {"refines": f"#{ref}", "property": "group-position"}
-            )
-    if work.series:
-        first = work.series[0]
-        book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": first.name})
-        if first.part is not None:
-            book.add_metadata(
-                None, "meta", "", {"name": "calibre:series_index", "content": str(first.part)}
-            )
-
-
-def _set_accessibility(book: Any, work: Work, has_cover: bool = False) -> None:
-    """EPUB Accessibility 1.1 discovery metadata, one element per value."""
-    has_images = has_cover or bool(work.assets)
-    # Pictures add a visual mode; the text alone still carries the work (accessModeSufficient).
-    modes = ["textual", "visual"] if has_images else ["textual"]
-    features = [
-        "tableOfContents",
-        "readingOrder",
-        "structuralNavigation",
-        "ARIA",
-        # True of the bundled CSS: no fixed font sizes, so readers may restyle the text.
-        "displayTransformability",
-    ]
-    if has_images and _images_described(work):
-        # The cover's alt text names the book.  The sanitiser gives an image the author did not
-        # describe an empty alt (decoration), and then this is not claimed.
-        features.append("alternativeText")
-    values: list[tuple[str, str]] = [
-        *(("schema:accessMode", mode) for mode in modes),
-        ("schema:accessModeSufficient", "textual"),
-        *(("schema:accessibilityFeature", feature) for feature in features),
-        ("schema:accessibilityHazard", "none"),
-        (
-            "schema:accessibilitySummary",
-            "Reflowable text with a navigable table of contents, structured headings "
-            "and the work's tags and notes as text.",
-        ),
-    ]
-    for prop, value in values:
-        book.add_metadata(None, "meta", value, {"property": prop})
-
-
-_EMPTY_ALT = re.compile(r'<img\b[^>]*\salt=""')
-
-
-def _images_described(work: Work) -> bool:
-    """Whether every image in the work's text has a non-empty alt text."""
-    texts = [work.summary, work.notes, work.end_notes]
-    for chapter in work.chapters:
-        texts += [chapter.body, chapter.summary, chapter.notes, chapter.end_notes]
-    return not any(text is not None and _EMPTY_ALT.search(str(text)) for text in texts)
 
 
 def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
@@ -576,7 +401,7 @@ def xhtml_document(
 
     root = etree.fromstring(_DOCUMENT_ROOT)
     root.set("lang", language)
-    root.set(_XML_LANG, language)
+    root.set(XML_LANG, language)
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = doc.title
     for href in stylesheets:
@@ -614,60 +439,3 @@ def _image_item(epub: Any, position: int, asset: Asset) -> Any:
     return epub.EpubImage(
         uid=f"image_{position}", file_name=href, media_type=asset.media_type, content=asset.data
     )
-
-
-#: Members written without deflate because their format is compressed already.
-_COMPRESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-
-
-def finish_zip(raw: bytes, mtime: dt.datetime, language: str) -> bytes:
-    """Rewrite the zip ebooklib wrote so that its bytes depend only on the book and ``mtime``.
-
-    ``mimetype`` comes first and is stored (the OCF rule), and so are images; the rest is
-    deflated at level 9.  Every entry gets the time of ``mtime`` (UTC), never the clock's or
-    the local time zone's, and Unix mode 0644.  ``content.opf`` gets ``xml:lang`` on
-    ``<package>`` (ebooklib writes none), which reading systems use for the whole book.
-    """
-    date_time = _zip_date_time(mtime)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(buffer, "w") as target:
-        names = source.namelist()
-        if not names or names[0] != "mimetype":
-            raise RenderError("ebooklib did not write the mimetype entry first")
-        if len(set(names)) != len(names):
-            raise RenderError("two files in the book have the same name")
-        for name in names:
-            data = source.read(name)
-            if name.endswith("/content.opf"):
-                data = _package_language(data, language)
-            info = zipfile.ZipInfo(name, date_time)
-            # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
-            # (a cover is most of a short book's bytes) and saves nothing.
-            stored = name == "mimetype" or name.lower().endswith(_COMPRESSED_SUFFIXES)
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the mode below means what it says
-            info.external_attr = 0o644 << 16
-            target.writestr(info, data, compresslevel=9)
-    return buffer.getvalue()
-
-
-def _package_language(opf: bytes, language: str) -> bytes:
-    """``content.opf`` with ``xml:lang`` on its ``<package>`` element, otherwise as written."""
-    from lxml import etree
-
-    root = etree.fromstring(opf, etree.XMLParser(remove_blank_text=False))
-    root.set(_XML_LANG, language)
-    data: bytes = etree.tostring(
-        root.getroottree(), pretty_print=True, encoding="utf-8", xml_declaration=True
-    )
-    return data
-
-
-def _zip_date_time(mtime: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    # The zip format cannot store years before 1980 (or after 2107).
-    stamp = mtime.astimezone(dt.UTC)
-    year = min(max(stamp.year, 1980), 2107)
-    if year != stamp.year:
-        return (year, 1, 1, 0, 0, 0)
-    # DOS times have a two-second resolution; round down explicitly.
-    return (year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second - stamp.second % 2)

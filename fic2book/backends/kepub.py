@@ -33,7 +33,9 @@ from typing import ClassVar
 from lxml import etree
 
 from fic2book.backends import register
-from fic2book.backends.epub import build_epub, build_time, epub_language, finish_zip
+from fic2book.backends.epub import build_epub
+from fic2book.backends.epub_metadata import build_time, epub_language
+from fic2book.backends.epub_zip import finish_zip
 from fic2book.errors import OutputError, RenderError
 from fic2book.html.parse import Element
 from fic2book.model import Work

@@ -20,7 +20,8 @@ import pytest
 from lxml import etree, html
 
 from fic2book.backends import backend_for, backend_for_path
-from fic2book.backends.epub import EpubBackend, book_identifier, build_epub
+from fic2book.backends.epub import EpubBackend, build_epub
+from fic2book.backends.epub_metadata import book_identifier
 from fic2book.errors import OutputError, RenderError
 from fic2book.model import Status, Work
 from fic2book.options import RenderOptions

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from fic2book.backends.epub import build_epub, finish_zip
+from fic2book.backends.epub import build_epub
+from fic2book.backends.epub_zip import finish_zip
 from fic2book.cover import generate_cover
 from fic2book.errors import InputError, RenderError
 from fic2book.options import RenderOptions

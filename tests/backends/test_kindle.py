@@ -19,7 +19,8 @@ from collections.abc import Callable
 import pytest
 from lxml import etree
 
-from fic2book.backends.epub import build_epub, epub_language
+from fic2book.backends.epub import build_epub
+from fic2book.backends.epub_metadata import epub_language
 from fic2book.model import Work
 from fic2book.options import RenderOptions
 from tests.backends.conftest import bare_work, russian_work, work_with_assets
