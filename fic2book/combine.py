@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 
 from fic2book.errors import UsageError
+from fic2book.labels import Labels
 from fic2book.model import TAG_ORDER, Asset, Chapter, SeriesEntry, Stats, Status, TagGroup, Work
 
 __all__ = ["MULTIPLE_LANGUAGES", "combine", "omnibus_title", "reading_order"]
@@ -113,7 +114,9 @@ def _chapters(works: Sequence[Work]) -> tuple[Chapter, ...]:
     for work in works:
         for chapter in work.chapters:
             # A one-shot's chapter is headed by its work's title, as its contents entry is.
-            label = (chapter.label or f"Chapter {chapter.number}") if work.chaptered else None
+            # "Chapter 3" in the work's own language, as its own book would say it.
+            number = Labels.for_work(work, None, "numerals").chapter(chapter.number)
+            label = (chapter.label or number) if work.chaptered else None
             label = label or work.title
             chapters.append(dataclasses.replace(chapter, number=len(chapters) + 1, label=label))
     return tuple(chapters)

@@ -212,12 +212,15 @@ def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
 
         def task() -> bytes:
             from fic2book.backends.epub import chapter_label
+            from fic2book.render import book_labels
 
             work = _sample(_read(source, options))
             quick = dataclasses.replace(options, pdf_cover=False)
             pdf, png = folder / "preview.pdf", folder / "page.png"
             _write_book(work, "pdf", quick, pdf)
-            label = chapter_label(work, work.chapters[0], options.chapter_titles)
+            # The PDF's outline says "第1章" for a Chinese work: look for the same words.
+            labels = book_labels(work, options)
+            label = chapter_label(work, work.chapters[0], options.chapter_titles, labels)
             page = _outline_page(pdf, label)
             subprocess.run(
                 [

@@ -84,7 +84,7 @@ def test_cover_page_follows_the_work_language(epub_books: dict[str, Book]) -> No
     page = Package(epub_books["russian"].path).document("cover.xhtml")
     assert page.get("lang") == "ru"
     (img,) = page.xpath("//x:img", namespaces=XHTML)
-    assert img.get("alt") == "Cover: Белые ночи by Фёдор"
+    assert img.get("alt") == "Обложка: Белые ночи, автор: Фёдор"  # in Russian too
 
 
 def test_own_cover_is_used_as_it_is(epub_books: dict[str, Book]) -> None:
