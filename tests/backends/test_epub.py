@@ -25,6 +25,7 @@ from fic2book.backends.epub_metadata import book_identifier
 from fic2book.errors import OutputError, RenderError
 from fic2book.model import Status, Work
 from fic2book.options import RenderOptions
+from fic2book.render import book_labels
 from tests.backends.conftest import BROKEN, MADE_WORKS, Book, build, input_files, read_input
 from tests.conftest import ROOT, make_work
 from tests.epubcheck import failures, run_epubcheck
@@ -336,14 +337,18 @@ def test_nav_and_ncx_list_every_part(book: Book) -> None:
         normalise(a) for a in nav.xpath("//x:nav[@epub:type='toc']//x:a/text()", namespaces=NS)
     ]
     hrefs = nav.xpath("//x:nav[@epub:type='toc']//x:a/@href", namespaces=NS)
-    assert str(nav.xpath("string(//x:nav/x:h2)", namespaces=NS)) == "Contents"
-    expected = ["Title Page", "Credits", "Tag Summary"]
+    # In the work's language: the Russian sample's contents say "Содержание".
+    in_its_language = book_labels(work, RenderOptions())
+    assert str(nav.xpath("string(//x:nav/x:h2)", namespaces=NS)) == in_its_language.gettext(
+        "Contents"
+    )
+    expected = [in_its_language.gettext(name) for name in ("Title Page", "Credits", "Tag Summary")]
     if work.chaptered:
-        expected += [chapter.heading for chapter in work.chapters]
+        expected += [in_its_language.heading(chapter) for chapter in work.chapters]
     else:
         expected += [work.chapters[0].title or work.title]
     if work.end_notes:
-        expected.append("Afterword")
+        expected.append(in_its_language.gettext("Afterword"))
     assert labels == expected
     assert all(isinstance(h, str) and h.endswith(".xhtml") for h in hrefs)
     assert not nav.xpath("//x:nav[@epub:type='landmarks']", namespaces=NS)
@@ -549,6 +554,7 @@ import os, sys
 from pathlib import Path
 from fic2book.backends.epub import build_epub
 from fic2book.options import RenderOptions
+from fic2book.render import book_labels
 from tests.conftest import make_work
 epoch = os.environ.get("SOURCE_DATE_EPOCH")
 options = RenderOptions(source_date_epoch=int(epoch) if epoch else None)

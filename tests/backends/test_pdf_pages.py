@@ -38,7 +38,8 @@ def page_texts(path: Path) -> list[str]:
 
 
 def write(work: Work, path: Path) -> list[str]:
-    PdfBackend().write(work, path, RenderOptions())
+    # English labels whatever the work's language: the labels below are looked for by name.
+    PdfBackend().write(work, path, RenderOptions(labels="en"))
     return page_texts(path)
 
 
