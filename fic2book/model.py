@@ -144,6 +144,9 @@ class Chapter:
     #: What the heading says instead of "Chapter N" ("Prologue", "Interlude"); ``None`` for
     #: an ordinary numbered chapter.
     label: str | None = None
+    #: Added or changed since the book was last built (``fic2book update``): the contents
+    #: marks it "new".
+    is_new: bool = False
 
     @property
     def heading(self) -> str:
@@ -166,6 +169,19 @@ class Chapter:
         if style == "title":
             return self.title or self.label or f"Chapter {self.number}"
         return self.heading
+
+
+@dataclass(frozen=True)
+class UpdateEntry:
+    """One ``fic2book update`` of a book: when, and which chapters it added or changed.
+
+    Chapters are named by their headings as the contents shows them, so the log still reads
+    right after later updates renumber nothing.
+    """
+
+    date: dt.date
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +226,8 @@ class Work:
     works: tuple[Work, ...] = ()
     #: ``(number, count)`` when the work is one volume of several (:mod:`fic2book.volumes`).
     volume: tuple[int, int] | None = None
+    #: The book's update log, oldest first (:mod:`fic2book.update`); empty for a first build.
+    updates: tuple[UpdateEntry, ...] = ()
 
     def tags(self, kind: TagKind) -> tuple[str, ...]:
         """The tags of one kind, empty when the work has none."""

@@ -75,6 +75,8 @@ class Document:
     content: str
     #: In an omnibus, the position of the work the document belongs to (its contents group).
     work: int | None = None
+    #: The contents entry when it differs from ``title`` (a chapter marked "new").
+    toc_title: str | None = None
 
 
 @register
@@ -180,6 +182,12 @@ def _work_documents(
         )
         for position, chapter in enumerate(work.chapters, start=1)
     ]
+    back = [
+        dataclasses.replace(document, toc_title=f"{document.title} ({_('new')})")
+        if chapter.is_new
+        else document
+        for chapter, document in zip(work.chapters, back, strict=True)
+    ]
     if work.has_end_notes:
         back.append(doc("afterword", _("Afterword"), render_part("afterword", work, options)))
     if has_tag_wall(work):
@@ -189,6 +197,8 @@ def _work_documents(
         )
     if moved_notes(work, options):
         back.append(doc("notes", _("Notes"), render_part("notes_appendix", work, options, **links)))
+    if work.updates:
+        back.append(doc("update_log", _("Update Log"), render_part("update_log", work, options)))
     return front, back
 
 
@@ -197,7 +207,7 @@ def _toc(epub: Any, documents: Sequence[Document]) -> list[Any]:
     toc: list[Any] = []
     for group, members in itertools.groupby(documents, key=lambda doc: doc.work):
         docs = list(members)
-        links = [epub.Link(doc.file_name, doc.title, doc.uid) for doc in docs]
+        links = [epub.Link(doc.file_name, doc.toc_title or doc.title, doc.uid) for doc in docs]
         if group is None:
             toc += links
         else:

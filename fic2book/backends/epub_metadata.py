@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import uuid
@@ -27,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 #: ``dcterms:modified`` when neither ``SOURCE_DATE_EPOCH`` nor any work date is known.
 FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+#: The vocabulary of fic2book's own package metadata (the update log, :mod:`fic2book.update`).
+FIC2BOOK_PREFIX = ("fic2book", "https://fic2book.invalid/vocab#")
+#: The property each update-log entry is written under, as JSON.
+UPDATE_PROPERTY = "fic2book:update"
 
 
 #: Hosts whose work URLs also give an ``ao3:ID`` identifier.
@@ -130,6 +136,16 @@ def set_metadata(
         book.add_metadata("DC", "date", f"{published.isoformat()}T00:00:00Z")
     _set_series(book, work)
     _set_accessibility(book, work, has_cover)
+    _set_update_log(book, work)
+
+
+def _set_update_log(book: Any, work: Work) -> None:
+    """Write the update log as package metadata, so ``fic2book update`` can read it back."""
+    if work.updates:
+        book.add_prefix(*FIC2BOOK_PREFIX)
+    for entry in work.updates:
+        log = {"date": entry.date.isoformat(), "added": entry.added, "changed": entry.changed}
+        book.add_metadata(None, "meta", json.dumps(log), {"property": UPDATE_PROPERTY})
 
 
 def _extra_identifiers(work: Work) -> list[str]:

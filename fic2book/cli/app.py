@@ -463,6 +463,7 @@ from fic2book.cli import (  # noqa: E402
     inspect,
     serve,
     themes,
+    update,
 )
 
 app.command()(convert.convert)
@@ -473,4 +474,5 @@ app.command()(formats.formats)
 app.command()(batch.batch)
 app.command()(serve.serve)
 app.command()(themes.themes)
+app.command()(update.update)
 app.add_typer(config.config_app)

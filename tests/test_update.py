@@ -1,0 +1,87 @@
+"""``fic2book update``: a newer download marks exactly its new chapters and logs the update."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fic2book.backends.epub import build_epub
+from fic2book.cli import app
+from fic2book.options import RenderOptions
+from fic2book.pipeline import prepare
+from fic2book.readers import read_work
+from fic2book.update import update_book
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck
+
+DATA = Path(__file__).parent / "data" / "ao3"
+WIP = DATA / "ao3-2023-wip.html"
+DAY = dt.date(2026, 12, 3)
+
+
+def _old_book(tmp_path: Path, keep: int) -> Path:
+    """The WIP built as it stood ``keep`` chapters in."""
+    work = read_work(WIP, None)
+    early = dataclasses.replace(work, chapters=work.chapters[:keep])
+    book = tmp_path / "old.epub"
+    book.write_bytes(build_epub(prepare(early, RenderOptions()), RenderOptions()))
+    return book
+
+
+def _text(data: bytes, member: str) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(member).decode()
+
+
+def test_update_marks_exactly_the_added_chapters(tmp_path: Path) -> None:
+    book = _old_book(tmp_path, 1)
+    data, entry = update_book(book, read_work(WIP, None), RenderOptions(), DAY)
+    assert entry.added == ("Chapter 2: Midnight", "Chapter 3")
+    assert entry.changed == ()
+    nav = _text(data, "EPUB/nav.xhtml")
+    assert "Chapter 1: Dusk (new)" not in nav
+    assert "Chapter 2: Midnight (new)" in nav
+    assert "Chapter 3 (new)" in nav
+    log = _text(data, "EPUB/update_log.xhtml")
+    assert "2026-12-03" in log and "Chapter 2: Midnight" in log and "Chapter 3" in log
+    # A second update keeps the first entry and adds its own, marking nothing.
+    again = tmp_path / "again.epub"
+    again.write_bytes(data)
+    later = dt.date(2026, 12, 4)
+    data2, entry2 = update_book(again, read_work(WIP, None), RenderOptions(), later)
+    assert entry2.added == () and entry2.changed == ()
+    assert "(new)" not in _text(data2, "EPUB/nav.xhtml")
+    log2 = _text(data2, "EPUB/update_log.xhtml")
+    assert "2026-12-03" in log2 and "2026-12-04" in log2
+
+
+@pytest.mark.slow
+def test_updated_book_passes_epubcheck(tmp_path: Path) -> None:
+    jar = require_epubcheck()
+    data, _ = update_book(_old_book(tmp_path, 2), read_work(WIP, None), RenderOptions(), DAY)
+    updated = tmp_path / "updated.epub"
+    updated.write_bytes(data)
+    messages = run_epubcheck(updated, jar)
+    assert failures(messages) == []
+    assert not [m for m in messages if m.get("severity") in {"WARNING", "ERROR", "FATAL"}]
+
+
+def test_cli_update_and_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796256000")
+    book = _old_book(tmp_path, 2)
+    runner = CliRunner()
+    out = tmp_path / "new.epub"
+    result = runner.invoke(app, ["update", str(book), str(WIP), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "updated: +1 chapters, 0 changed" in result.output
+    same = runner.invoke(app, ["update", str(out), str(WIP)])
+    assert same.exit_code == 0 and "updated: +0 chapters" in same.output
+    other = runner.invoke(app, ["update", str(out), str(DATA / "ao3-2021-chaptered.html")])
+    assert other.exit_code == 2
+    assert len(other.output.strip().splitlines()) == 1
+    assert "not the same work" in other.output
