@@ -4,7 +4,8 @@ This is the only place that knows about exit codes: a :class:`Fic2BookError` bec
 line ``fic2book: <label>: <message>`` on stderr and the error's exit code (:func:`reported`);
 anything else is a bug and keeps its traceback.  Options used by more than one command are
 declared here once, as ``Annotated`` aliases, and :func:`render_options` turns the rendering
-ones into a checked :class:`~fic2book.options.RenderOptions` — so ``convert`` and ``batch``
+ones (a command passes its ``locals()``) into a checked :class:`~fic2book.options.RenderOptions`
+— so ``convert``, ``batch`` and ``bind``
 offer the same flags, help, defaults and checks.
 
 The commands are registered at the bottom of this file (see :mod:`fic2book.cli`).
@@ -12,13 +13,14 @@ The commands are registered at the bottom of this file (see :mod:`fic2book.cli`)
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,7 +34,6 @@ from fic2book.options import (
     RenderOptions,
     bounded_defaults,
 )
-from fic2book.pagesize import PageSize, length_mm
 from fic2book.units import parse_seconds, parse_size
 
 PROG = "fic2book"
@@ -360,49 +361,27 @@ MaxMemory = Annotated[
 ]
 
 
-def render_options(
-    *,
-    page_size: str,
-    template_dir: Path | None,
-    css: list[Path] | None,
-    smart: bool,
-    chapter_titles: ChapterTitles,
-    style: ParagraphStyle,
-    cover: Path | None,
-    no_cover: bool,
-    pdf_cover: bool,
-    pdf_ua: bool,
-    gutter: str | None,
-    max_input_size: int,
-    timeout: float,
-    max_memory: int,
-    no_skin: bool = False,
-    name: str | None = None,
-) -> RenderOptions:
-    """Build the checked options from the shared rendering options; read their files now.
+def render_options(params: Mapping[str, Any]) -> RenderOptions:
+    """The checked options from a command's parameters (its ``locals()``); files read now.
 
-    ``RenderOptions`` checks every value (so a bad ``--gutter`` fails before any work is
-    read) and :meth:`~RenderOptions.check_files` reads the cover and the stylesheets.
+    The one mapping from the CLI's rendering options to :class:`RenderOptions`, shared by
+    ``convert``, ``batch`` and ``bind``: every parameter named like a field is passed on
+    (``None``: the default), on top of :data:`DEFAULTS` so the limits stay bounded;
+    ``--bleed``, ``--marks`` and ``--pdf-variant`` make the print shop, and
+    ``SOURCE_DATE_EPOCH`` is read from the environment.  ``RenderOptions`` checks every value
+    (so a bad ``--gutter`` fails before any work is read) and
+    :meth:`~RenderOptions.check_files` reads the cover and the stylesheets.
     """
-    options = RenderOptions(
-        page_size=PageSize.parse(page_size),
-        template_dir=template_dir,
-        css=tuple(css or ()),
-        source_date_epoch=source_date_epoch(),
-        smart=smart,
-        chapter_titles=chapter_titles,
-        style=style,
-        cover=cover,
-        no_cover=no_cover,
-        no_skin=no_skin,
-        pdf_cover=pdf_cover,
-        pdf_ua=pdf_ua,
-        gutter=None if gutter is None else length_mm(gutter),
-        max_input_size=max_input_size,
-        timeout=timeout,
-        max_memory=max_memory,
-        name=name,
-    )
+    fields = {field.name for field in dataclasses.fields(RenderOptions)}
+    values = {key: value for key, value in params.items() if key in fields and value is not None}
+    values["css"] = tuple(params.get("css") or ())
+    values["source_date_epoch"] = source_date_epoch()
+    shop = [params.get(key) for key in ("bleed", "marks", "pdf_variant")]
+    if any(shop):
+        from fic2book.printing.printshop import parse_print_shop
+
+        values["print_shop"] = parse_print_shop(*shop)
+    options = DEFAULTS.replace(**values)
     options.check_files()
     return options
 

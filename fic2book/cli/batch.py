@@ -40,7 +40,7 @@ from fic2book.cli.app import (
     reported,
     split_formats,
 )
-from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
+from fic2book.options import RenderOptions
 
 
 def batch(
@@ -159,33 +159,14 @@ def batch(
 
     Example: [bold]fic2book batch library/ -o books/ --to epub,pdf --report report.json[/bold]
     """
+    params = dict(locals())
     import signal
 
     from fic2book.batch import BatchConfig, PlainDisplay, RichDisplay, print_summary, run_batch
     from fic2book.pipeline import backends_for
 
     with reported(debug):
-        options = render_options(
-            page_size=page_size,
-            template_dir=template_dir,
-            css=css,
-            smart=smart,
-            chapter_titles=ChapterTitles(chapter_titles),
-            style=ParagraphStyle(style),
-            cover=cover,
-            no_cover=no_cover,
-            no_skin=no_skin,
-            pdf_cover=pdf_cover,
-            pdf_ua=pdf_ua,
-            gutter=gutter,
-            max_input_size=max_input_size,
-            timeout=timeout,
-            max_memory=max_memory,
-            name=name,
-        ).replace(notes=notes, summaries=summaries)
-        options = options.replace(theme=theme, opening=opening, ornament=ornament)
-        options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
-        options = options.replace(front_matter=front_matter, bound_by=bound_by)
+        options = render_options(params)
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:

@@ -110,21 +110,16 @@ def bind(
             stations=stations,
             creep_factor=creep_factor,
         )
+        # Only the rendering options bind offers; --marks here are the binder's, not a shop's.
         options = render_options(
-            page_size=trim,
-            template_dir=None,
-            css=css,
-            smart=smart,
-            chapter_titles=chapter_titles,
-            style=style,
-            cover=cover,
-            no_cover=False,
-            pdf_cover=False,
-            pdf_ua=False,
-            gutter=None,
-            max_input_size=DEFAULTS.max_input_size,
-            timeout=DEFAULTS.timeout,
-            max_memory=DEFAULTS.max_memory,
+            {
+                "page_size": trim,
+                "css": css,
+                "smart": smart,
+                "chapter_titles": chapter_titles,
+                "style": style,
+                "cover": cover,
+            }
         )
         kit = make_kit(
             source,

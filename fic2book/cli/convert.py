@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -48,7 +49,7 @@ from fic2book.cli.app import (
     split_formats,
 )
 from fic2book.errors import Fic2BookError, UsageError
-from fic2book.options import ChapterTitles, ParagraphStyle, RenderOptions
+from fic2book.options import RenderOptions
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -242,99 +243,27 @@ def convert(
 
     Example: [bold]fic2book convert work.txt --to epub,pdf -o out/[/bold]
     """
-    from fic2book.pipeline import convert_file
-
+    params = dict(locals())
     with reported(debug):
-        options = render_options(
-            page_size=page_size,
-            template_dir=template_dir,
-            css=css,
-            smart=smart,
-            chapter_titles=ChapterTitles(chapter_titles),
-            style=ParagraphStyle(style),
-            cover=cover,
-            no_cover=no_cover,
-            no_skin=no_skin,
-            pdf_cover=pdf_cover,
-            pdf_ua=pdf_ua,
-            gutter=gutter,
-            max_input_size=max_input_size,
-            timeout=timeout,
-            max_memory=max_memory,
-            name=name,
-        )
-        options = options.replace(chapter_numbers=chapter_numbers, labels=labels)
-        options = options.replace(notes=notes, summaries=summaries)
-        options = options.replace(theme=theme, opening=opening, ornament=ornament)
-        options = options.replace(front_matter=front_matter, bound_by=bound_by)
-        if bleed or marks or pdf_variant:
-            from fic2book.printing.printshop import parse_print_shop
-
-            options = options.replace(print_shop=parse_print_shop(bleed, marks, pdf_variant))
+        options = render_options(params)
         # An omnibus is one book, however many inputs it binds.
         formats, target, into_folder = plan(sources[:1] if combine else sources, to, output)
-        if (max_pages is not None) != (volumes is not None and volumes.strip() == "auto"):
-            raise UsageError("--volumes auto and --max-pages go together")
-        if volumes is not None and (combine or fit_signatures is not None):
-            raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
-        if title is not None and not combine:
-            raise UsageError("--title needs --combine")
-        if fit_signatures is not None and not 4 <= fit_signatures <= 128:
-            raise UsageError(f"--fit-signatures must be 4 to 128 pages, not {fit_signatures}")
-
+        _check_modes(volumes, max_pages, combine, title, fit_signatures)
+    if combine:
+        _combine(sources, formats, target, options, from_format, title, into_folder, debug, quiet)
+        return
     # Progress only for a person watching: on a terminal, and not with --quiet.
     console = None
     if not quiet and sys.stderr.isatty():
         from rich.console import Console
 
         console = Console(stderr=True)
-    if combine:
-        _combine(sources, formats, target, options, from_format, title, into_folder, debug, quiet)
-        return
     first_failure = 0
-    taken: set[Path] = set()
+    run = _Run(formats, target, options, from_format, into_folder, volumes, max_pages)
     for source in sources:
         try:
             with _progress(console, source):
-                if volumes is not None:
-                    from fic2book.pipeline import convert_volumes
-
-                    written = convert_volumes(
-                        source,
-                        formats,
-                        target,
-                        options,
-                        volumes,
-                        from_format,
-                        into_folder=into_folder,
-                        taken=taken,
-                        max_pages=max_pages,
-                    )
-                elif fit_signatures is not None:
-                    from fic2book.printing.fit import convert_fitted
-
-                    written, fit = convert_fitted(
-                        source,
-                        formats,
-                        target,
-                        options,
-                        fit_signatures,
-                        from_format,
-                        into_folder=into_folder,
-                        taken=taken,
-                    )
-                    if fit is not None and not quiet:
-                        typer.echo(f"fitted {source}: {fit.describe(fit_signatures)}")
-                else:
-                    written = convert_file(
-                        source,
-                        formats,
-                        target,
-                        options,
-                        from_format,
-                        into_folder=into_folder,
-                        taken=taken,
-                    )
+                written = run.convert(source, fit_signatures, quiet)
         except Fic2BookError as err:
             code = fail(err, debug)  # every failure is reported, the first one's code kept
             first_failure = first_failure or code
@@ -344,6 +273,83 @@ def convert(
                 typer.echo(f"wrote {path}")
     if first_failure:
         raise typer.Exit(first_failure)
+
+
+def _check_modes(
+    volumes: str | None,
+    max_pages: int | None,
+    combine: bool,
+    title: str | None,
+    fit_signatures: int | None,
+) -> None:
+    """Refuse the combinations of --volumes, --combine, --title and --fit-signatures that clash."""
+    if (max_pages is not None) != (volumes is not None and volumes.strip() == "auto"):
+        raise UsageError("--volumes auto and --max-pages go together")
+    if volumes is not None and (combine or fit_signatures is not None):
+        raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
+    if title is not None and not combine:
+        raise UsageError("--title needs --combine")
+    if fit_signatures is not None and not 4 <= fit_signatures <= 128:
+        raise UsageError(f"--fit-signatures must be 4 to 128 pages, not {fit_signatures}")
+
+
+@dataclass
+class _Run:
+    """What every work of one ``convert`` run shares; :meth:`convert` converts one."""
+
+    formats: list[str]
+    target: Path
+    options: RenderOptions
+    from_format: str | None
+    into_folder: bool
+    volumes: str | None
+    max_pages: int | None
+    #: The books written so far, so two works never write the same file.
+    taken: set[Path] = field(default_factory=set)
+
+    def convert(self, source: Path, fit_signatures: int | None, quiet: bool) -> list[Path]:
+        """One work as volumes, fitted to signatures, or one book per format."""
+        if self.volumes is not None:
+            from fic2book.pipeline import convert_volumes
+
+            return convert_volumes(
+                source,
+                self.formats,
+                self.target,
+                self.options,
+                self.volumes,
+                self.from_format,
+                into_folder=self.into_folder,
+                taken=self.taken,
+                max_pages=self.max_pages,
+            )
+        if fit_signatures is not None:
+            from fic2book.printing.fit import convert_fitted
+
+            written, fit = convert_fitted(
+                source,
+                self.formats,
+                self.target,
+                self.options,
+                fit_signatures,
+                self.from_format,
+                into_folder=self.into_folder,
+                taken=self.taken,
+            )
+            if fit is not None and not quiet:
+                typer.echo(f"fitted {source}: {fit.describe(fit_signatures)}")
+            return written
+        from fic2book.pipeline import convert_file
+
+        return convert_file(
+            source,
+            self.formats,
+            self.target,
+            self.options,
+            self.from_format,
+            into_folder=self.into_folder,
+            taken=self.taken,
+        )
 
 
 def _combine(
