@@ -208,6 +208,8 @@ CODE_MESSAGES: tuple[str, ...] = (
     "Cover: %(title)s by %(authors)s",
     "Cover: %(title)s",
     "Title Page",
+    "Half Title",
+    "Credits",
     "Tag Summary",
     "Contents",
     "Afterword",

@@ -51,7 +51,7 @@ def test_a_chinese_epub_says_mulu_in_its_nav_and_contents(chinese_epub: Path) ->
     assert toc is not None and toc.findtext("x:h2", namespaces=XHTML) == "目录"
     entries = [a.text for a in toc.iterfind(".//x:a", XHTML)]
     # "Credits" (the credits page, fic2book/frontmatter.py) has no catalog entry yet: English.
-    assert entries[:4] == ["扉页", "Credits", "标签一览", "第1章\u3000The Beginning"]
+    assert entries[:4] == ["扉页", "版权页", "标签一览", "第1章\u3000The Beginning"]
     assert "第2章" in entries and "后记" in entries
     assert "Contents" not in etree.tostring(nav, encoding="unicode")
 
