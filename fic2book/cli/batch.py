@@ -42,80 +42,112 @@ from fic2book.cli.app import (
 )
 from fic2book.options import RenderOptions
 
+_Source = Annotated[
+    Path,
+    typer.Argument(
+        help="The folder of works; read recursively.", metavar="FOLDER", show_default=False
+    ),
+]
+
+_Output = Annotated[
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FOLDER",
+        help="Where the books go, in the same sub-folders as their inputs.",
+        show_default=False,
+    ),
+]
+
+_To = Annotated[
+    str,
+    typer.Option(
+        "--to", "-t", metavar="FORMATS", help="Output formats, comma-separated (epub, pdf)."
+    ),
+]
+
+_Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        metavar="N",
+        help="Worker processes. Default: one per core.",
+        show_default=False,
+    ),
+]
+
+_Report = Annotated[
+    Path | None,
+    typer.Option(
+        metavar="FILE",
+        help="Write a JSON report: per input its status, books, error and seconds.",
+        dir_okay=False,
+    ),
+]
+
+_Force = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Rebuild books even when they are up to date (and a corrupt manifest)."
+    ),
+]
+
+_FollowSymlinks = Annotated[
+    bool,
+    typer.Option(
+        "--follow-symlinks",
+        help="Read symlinked files leading outside FOLDER (skipped with a warning otherwise).",
+    ),
+]
+
+_Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ADDRESS",
+        help="Run the works on a Dask cluster, e.g. tcp://host:8786 "
+        "(pip install 'fic2book\\[dask]').",
+        show_default=False,
+    ),
+]
+
+_FromFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        "-f",
+        metavar="FORMAT",
+        help="Read every input with this reader (and take only its suffixes).",
+    ),
+]
+
+_Combine = Annotated[
+    str | None,
+    typer.Option(
+        metavar="series",
+        help="'series': one book per series found (an omnibus), other works one by one; "
+        "no manifest, every book is rebuilt.",
+        show_default=False,
+    ),
+]
+
+_Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")
+]
+
 
 def batch(
-    source: Annotated[
-        Path,
-        typer.Argument(
-            help="The folder of works; read recursively.", metavar="FOLDER", show_default=False
-        ),
-    ],
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FOLDER",
-            help="Where the books go, in the same sub-folders as their inputs.",
-            show_default=False,
-        ),
-    ],
-    to: Annotated[
-        str,
-        typer.Option(
-            "--to", "-t", metavar="FORMATS", help="Output formats, comma-separated (epub, pdf)."
-        ),
-    ] = "epub",
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            metavar="N",
-            help="Worker processes. Default: one per core.",
-            show_default=False,
-        ),
-    ] = None,
-    report: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="Write a JSON report: per input its status, books, error and seconds.",
-            dir_okay=False,
-        ),
-    ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force", help="Rebuild books even when they are up to date (and a corrupt manifest)."
-        ),
-    ] = False,
-    follow_symlinks: Annotated[
-        bool,
-        typer.Option(
-            "--follow-symlinks",
-            help="Read symlinked files leading outside FOLDER (skipped with a warning otherwise).",
-        ),
-    ] = False,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ADDRESS",
-            help="Run the works on a Dask cluster, e.g. tcp://host:8786 "
-            "(pip install 'fic2book\\[dask]').",
-            show_default=False,
-        ),
-    ] = None,
-    from_format: Annotated[
-        str | None,
-        typer.Option(
-            "--from",
-            "-f",
-            metavar="FORMAT",
-            help="Read every input with this reader (and take only its suffixes).",
-        ),
-    ] = None,
+    source: _Source,
+    output: _Output,
+    to: _To = "epub",
+    jobs: _Jobs = None,
+    report: _Report = None,
+    force: _Force = False,
+    follow_symlinks: _FollowSymlinks = False,
+    scheduler: _Scheduler = None,
+    from_format: _FromFormat = None,
     page_size: PageSizeOption = DEFAULTS.page_size.name,
     template_dir: TemplateDir = None,
     css: Css = None,
@@ -124,15 +156,7 @@ def batch(
     chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
     labels: LabelsOption = None,
     style: StyleOption = DEFAULTS.style,
-    combine: Annotated[
-        str | None,
-        typer.Option(
-            metavar="series",
-            help="'series': one book per series found (an omnibus), other works one by one; "
-            "no manifest, every book is rebuilt.",
-            show_default=False,
-        ),
-    ] = None,
+    combine: _Combine = None,
     notes: NotesOption = DEFAULTS.notes,
     summaries: SummariesOption = DEFAULTS.summaries,
     theme: ThemeOption = DEFAULTS.theme,
@@ -151,9 +175,7 @@ def batch(
     max_memory: MaxMemory = DEFAULTS.max_memory,
     name: NameOption = None,
     debug: Debug = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress and no summary; failures only.")
-    ] = False,
+    quiet: _Quiet = False,
 ) -> None:
     """Convert every work in a folder tree, in parallel; skip books that are up to date.
 

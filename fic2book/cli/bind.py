@@ -38,23 +38,38 @@ from fic2book.cli.impose import (
     impose_settings,
 )
 
+_Source = Annotated[
+    Path, typer.Argument(help="The work to bind.", metavar="WORK", show_default=False)
+]
+
+_Output = Annotated[
+    Path,
+    typer.Option("--output", "-o", metavar="KIT/", help="The folder to write the kit into."),
+]
+
+_Trim = Annotated[
+    str,
+    typer.Option(
+        metavar="SIZE",
+        help="Trim size of the book: a5, a4, letter, 5.5x8.5in, 6x9in or WxH with units.",
+        rich_help_panel=RENDERING,
+    ),
+]
+
+_FitSignatures = Annotated[
+    bool,
+    typer.Option(
+        "--fit-signatures",
+        help="Nudge leading (±5 %) and bottom margin (±3 mm) to fill whole signatures.",
+        rich_help_panel=RENDERING,
+    ),
+]
+
 
 def bind(
-    source: Annotated[
-        Path, typer.Argument(help="The work to bind.", metavar="WORK", show_default=False)
-    ],
-    output: Annotated[
-        Path,
-        typer.Option("--output", "-o", metavar="KIT/", help="The folder to write the kit into."),
-    ] = Path("kit"),
-    trim: Annotated[
-        str,
-        typer.Option(
-            metavar="SIZE",
-            help="Trim size of the book: a5, a4, letter, 5.5x8.5in, 6x9in or WxH with units.",
-            rich_help_panel=RENDERING,
-        ),
-    ] = "a5",
+    source: _Source,
+    output: _Output = Path("kit"),
+    trim: _Trim = "a5",
     layout: Layout = "folio",
     sheet: Sheet = "a4",
     signature: SignatureCount = None,
@@ -64,14 +79,7 @@ def bind(
     split: Split = False,
     marks: Marks = "fold,cut,sewing,spine",
     paper: PaperOption = None,
-    fit_signatures: Annotated[
-        bool,
-        typer.Option(
-            "--fit-signatures",
-            help="Nudge leading (±5 %) and bottom margin (±3 mm) to fill whole signatures.",
-            rich_help_panel=RENDERING,
-        ),
-    ] = False,
+    fit_signatures: _FitSignatures = False,
     position: Position = "centre",
     scale: Scale = "fit",
     margin: Margin = "0mm",

@@ -107,37 +107,123 @@ def plan(sources: list[Path], to: str | None, output: str | None) -> tuple[list[
     return formats, target, into_folder
 
 
+_Sources = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Work files to convert (fic2book formats lists the kinds it reads).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+
+_To = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        "-t",
+        metavar="FORMATS",
+        help="Output formats, comma-separated (epub, pdf). Default: from -o's suffix, else epub.",
+        show_default=False,
+    ),
+]
+
+_Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="The book file (one input, one format) or a folder (ends in '/', exists, or "
+        "several books); default: the current folder.",
+        show_default=False,
+    ),
+]
+
+_Bleed = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LENGTH",
+        help="Print shops: bleed round each PDF page, e.g. 3mm (TrimBox and BleedBox).",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+
+_Marks = Annotated[
+    str | None,
+    typer.Option(
+        metavar="LIST",
+        help="Print shops: crop and/or cross marks outside the PDF's trim, e.g. crop,cross.",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+
+_PdfVariant = Annotated[
+    str | None,
+    typer.Option(
+        metavar="VARIANT",
+        help="Print shops: pdf/x-3, pdf/x-4 or pdf/x-5g (sRGB output intent).",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+
+_FitSignatures = Annotated[
+    int | None,
+    typer.Option(
+        "--fit-signatures",
+        metavar="PAGES",
+        help="Nudge the PDF's leading (±5 %) and bottom margin (±3 mm) to fill whole "
+        "signatures of PAGES pages, e.g. 16.",
+        show_default=False,
+        rich_help_panel=RENDERING,
+    ),
+]
+
+_Combine = Annotated[
+    bool,
+    typer.Option(
+        "--combine",
+        help="Bind all the inputs into one book (an omnibus), ordered by series part.",
+    ),
+]
+
+_Title = Annotated[
+    str | None,
+    typer.Option(
+        metavar="TITLE",
+        help="The omnibus's title with --combine (default: the series, else the titles).",
+        show_default=False,
+    ),
+]
+
+_Volumes = Annotated[
+    str | None,
+    typer.Option(
+        metavar="RANGES",
+        help="Split each work into volumes by chapter ranges, e.g. 1-10,11-20,21- "
+        "(each a complete book, named '... - Volume 1'), or 'auto' with --max-pages.",
+        show_default=False,
+    ),
+]
+
+_MaxPages = Annotated[
+    int | None,
+    typer.Option(
+        "--max-pages",
+        metavar="N",
+        min=8,
+        help="With --volumes auto: volumes of about N PDF pages each, cut at chapters.",
+        show_default=False,
+    ),
+]
+
+
 def convert(
-    sources: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Work files to convert (fic2book formats lists the kinds it reads).",
-            metavar="FILE",
-            show_default=False,
-        ),
-    ],
-    to: Annotated[
-        str | None,
-        typer.Option(
-            "--to",
-            "-t",
-            metavar="FORMATS",
-            help="Output formats, comma-separated (epub, pdf). Default: from -o's suffix, else "
-            "epub.",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="PATH",
-            help="The book file (one input, one format) or a folder (ends in '/', exists, or "
-            "several books); default: the current folder.",
-            show_default=False,
-        ),
-    ] = None,
+    sources: _Sources,
+    to: _To = None,
+    output: _Output = None,
     from_format: FromFormat = None,
     page_size: PageSizeOption = DEFAULTS.page_size.name,
     template_dir: TemplateDir = None,
@@ -158,80 +244,16 @@ def convert(
     pdf_cover: PdfCover = False,
     pdf_ua: PdfUa = False,
     gutter: Gutter = None,
-    bleed: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LENGTH",
-            help="Print shops: bleed round each PDF page, e.g. 3mm (TrimBox and BleedBox).",
-            show_default=False,
-            rich_help_panel=RENDERING,
-        ),
-    ] = None,
-    marks: Annotated[
-        str | None,
-        typer.Option(
-            metavar="LIST",
-            help="Print shops: crop and/or cross marks outside the PDF's trim, e.g. crop,cross.",
-            show_default=False,
-            rich_help_panel=RENDERING,
-        ),
-    ] = None,
-    pdf_variant: Annotated[
-        str | None,
-        typer.Option(
-            metavar="VARIANT",
-            help="Print shops: pdf/x-3, pdf/x-4 or pdf/x-5g (sRGB output intent).",
-            show_default=False,
-            rich_help_panel=RENDERING,
-        ),
-    ] = None,
-    fit_signatures: Annotated[
-        int | None,
-        typer.Option(
-            "--fit-signatures",
-            metavar="PAGES",
-            help="Nudge the PDF's leading (±5 %) and bottom margin (±3 mm) to fill whole "
-            "signatures of PAGES pages, e.g. 16.",
-            show_default=False,
-            rich_help_panel=RENDERING,
-        ),
-    ] = None,
-    combine: Annotated[
-        bool,
-        typer.Option(
-            "--combine",
-            help="Bind all the inputs into one book (an omnibus), ordered by series part.",
-        ),
-    ] = False,
-    title: Annotated[
-        str | None,
-        typer.Option(
-            metavar="TITLE",
-            help="The omnibus's title with --combine (default: the series, else the titles).",
-            show_default=False,
-        ),
-    ] = None,
+    bleed: _Bleed = None,
+    marks: _Marks = None,
+    pdf_variant: _PdfVariant = None,
+    fit_signatures: _FitSignatures = None,
+    combine: _Combine = False,
+    title: _Title = None,
     notes: NotesOption = DEFAULTS.notes,
     summaries: SummariesOption = DEFAULTS.summaries,
-    volumes: Annotated[
-        str | None,
-        typer.Option(
-            metavar="RANGES",
-            help="Split each work into volumes by chapter ranges, e.g. 1-10,11-20,21- "
-            "(each a complete book, named '... - Volume 1'), or 'auto' with --max-pages.",
-            show_default=False,
-        ),
-    ] = None,
-    max_pages: Annotated[
-        int | None,
-        typer.Option(
-            "--max-pages",
-            metavar="N",
-            min=8,
-            help="With --volumes auto: volumes of about N PDF pages each, cut at chapters.",
-            show_default=False,
-        ),
-    ] = None,
+    volumes: _Volumes = None,
+    max_pages: _MaxPages = None,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,

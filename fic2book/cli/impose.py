@@ -210,20 +210,25 @@ def impose_settings(
     return settings
 
 
+_Source = Annotated[
+    Path, typer.Argument(help="The PDF to impose.", metavar="BOOK.pdf", show_default=False)
+]
+
+_Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="SHEETS.pdf",
+        help="Where to write the sheets; default: BOOK-sheets.pdf beside the book.",
+        show_default=False,
+    ),
+]
+
+
 def impose(
-    source: Annotated[
-        Path, typer.Argument(help="The PDF to impose.", metavar="BOOK.pdf", show_default=False)
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="SHEETS.pdf",
-            help="Where to write the sheets; default: BOOK-sheets.pdf beside the book.",
-            show_default=False,
-        ),
-    ] = None,
+    source: _Source,
+    output: _Output = None,
     layout: Layout = "folio",
     sheet: Sheet = "a4",
     signature: SignatureCount = None,

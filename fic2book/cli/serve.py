@@ -14,42 +14,50 @@ import typer
 from fic2book.cli.app import DEFAULTS, MaxInputSize, MaxMemory, Timeout, reported
 from fic2book.options import RenderOptions
 
+_Port = Annotated[
+    int,
+    typer.Option(
+        "--port",
+        "-p",
+        metavar="N",
+        min=0,
+        max=65535,
+        help="The port to listen on (0: any free port).",
+    ),
+]
+
+_Host = Annotated[
+    str,
+    typer.Option(
+        "--host",
+        metavar="ADDRESS",
+        help="The address to listen on. Anything but 127.0.0.1 lets other computers "
+        "reach the page (a warning is printed).",
+    ),
+]
+
+_NoBrowser = Annotated[
+    bool, typer.Option("--no-browser", help="Do not open the page in a web browser.")
+]
+
+_Jobs = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        min=0,
+        help="Books made at once; more wait. Default (0): one per core, at most 2.",
+        show_default=False,
+    ),
+]
+
 
 def serve(
-    port: Annotated[
-        int,
-        typer.Option(
-            "--port",
-            "-p",
-            metavar="N",
-            min=0,
-            max=65535,
-            help="The port to listen on (0: any free port).",
-        ),
-    ] = 0,
-    host: Annotated[
-        str,
-        typer.Option(
-            "--host",
-            metavar="ADDRESS",
-            help="The address to listen on. Anything but 127.0.0.1 lets other computers "
-            "reach the page (a warning is printed).",
-        ),
-    ] = "127.0.0.1",
-    no_browser: Annotated[
-        bool, typer.Option("--no-browser", help="Do not open the page in a web browser.")
-    ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs",
-            "-j",
-            metavar="N",
-            min=0,
-            help="Books made at once; more wait. Default (0): one per core, at most 2.",
-            show_default=False,
-        ),
-    ] = 0,
+    port: _Port = 0,
+    host: _Host = "127.0.0.1",
+    no_browser: _NoBrowser = False,
+    jobs: _Jobs = 0,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
