@@ -148,6 +148,8 @@ class RenderOptions:
     front_matter: tuple[str, ...] | None = None
     #: ``--bound-by``: the binder's name on the credits page.
     bound_by: str | None = None
+    #: ``--volume-tags``: the tag summary in every volume (``each``) or the first (``first``).
+    volume_tags: str = "each"
 
     def __post_init__(self) -> None:
         """Check every value and store it typed; raise :class:`UsageError` for a bad one."""
@@ -174,6 +176,8 @@ class RenderOptions:
             set_field(self, "front_matter", parse_front_matter(self.front_matter))
         if self.bound_by is not None:
             set_field(self, "bound_by", " ".join(self.bound_by.split()) or None)
+        if self.volume_tags not in ("first", "each"):
+            raise UsageError(f"--volume-tags must be first or each, not {self.volume_tags!r}")
         if self.gutter is not None:
             set_field(self, "gutter", length_mm(self.gutter))
         # A gutter too wide for the page is refused here, not half-way through a batch.

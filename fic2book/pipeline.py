@@ -8,6 +8,7 @@ destroys the previous good copy).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import stat
@@ -356,6 +357,18 @@ def convert_combined(
         raise
 
 
+def volume_options(options: RenderOptions, backend: str, number: int) -> RenderOptions:
+    """The options of volume ``number``: ``--volume-tags first`` drops later tag summaries."""
+    if options.volume_tags == "each" or number == 1:
+        return options
+    from fic2book.frontmatter import front_parts
+
+    parts = front_parts(options.front_matter, pdf=backend == "pdf")
+    rest = tuple(part for part in parts if part != "tags")
+    # A book needs some front matter: "--front-matter tags" keeps its only page.
+    return dataclasses.replace(options, front_matter=rest) if rest else options
+
+
 def convert_volumes(
     source: Path,
     formats: Sequence[str],
@@ -403,7 +416,8 @@ def convert_volumes(
                 target = base.with_name(volume_name(base.name, backend.suffix, number, count))
                 if target.exists() and target.resolve() == source.resolve():
                     raise OutputError(f"{target}: would overwrite the input")
-                write_atomically(backend, book, target, options)
+                own = volume_options(options, backend.name, number)
+                write_atomically(backend, book, target, own)
                 written.append(target)
         return written
 

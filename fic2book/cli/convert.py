@@ -219,6 +219,15 @@ _MaxPages = Annotated[
     ),
 ]
 
+_VolumeTags = Annotated[
+    str,
+    typer.Option(
+        "--volume-tags",
+        metavar="first|each",
+        help="With --volumes: the tag summary in every volume, or in the first only.",
+    ),
+]
+
 
 def convert(
     sources: _Sources,
@@ -254,6 +263,7 @@ def convert(
     summaries: SummariesOption = DEFAULTS.summaries,
     volumes: _Volumes = None,
     max_pages: _MaxPages = None,
+    volume_tags: _VolumeTags = DEFAULTS.volume_tags,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
