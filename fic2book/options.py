@@ -2,8 +2,10 @@
 
 :class:`RenderOptions` is the one home of every rule about an option's value: ``convert``,
 ``batch`` and the library's :func:`fic2book.convert_file` all build one, so they share the
-same checks and defaults.  Values may be given as the CLI receives them (``page_size="6x9in"``,
-``gutter="6mm"``, ``style="block"``) or already typed; either way the fields hold the typed,
+same checks and defaults — but for the limits: the library's default is none (no child
+process), the CLI's and the web page's are :func:`bounded_defaults`.  Values may be given as
+the CLI receives them (``page_size="6x9in"``, ``gutter="6mm"``, ``style="block"``) or already
+typed; either way the fields hold the typed,
 normalised value, and a bad value is a :class:`~fic2book.errors.UsageError` at once.
 
 Checks that read files (the ``--cover`` picture, ``--css`` sheets) are in
