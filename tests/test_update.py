@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -123,3 +124,23 @@ def test_cli_update_to_pdf_marks_the_contents(tmp_path: Path) -> None:
     assert "Chapter 3 (new)" in text
     assert "Chapter 2: Midnight (new)" not in text
     assert "Update Log" in text
+
+
+def test_cli_update_reads_the_download_under_the_limits(tmp_path: Path) -> None:
+    # The newer download is untrusted: update honours the same limits as convert.
+    book = _old_book(tmp_path, 2)
+    before = book.read_bytes()
+
+    def run(*flags: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "fic2book", "update", str(book), str(WIP), *flags]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    too_big = run("--max-input-size", "1K")
+    assert too_big.returncode != 0
+    assert len(too_big.stderr.strip().splitlines()) == 1
+    assert "--max-input-size" in too_big.stderr
+    starved = run("--max-memory", "50M")
+    assert starved.returncode == 6, starved.stderr
+    assert len(starved.stderr.strip().splitlines()) == 1
+    assert "--max-memory" in starved.stderr
+    assert book.read_bytes() == before
