@@ -11,6 +11,10 @@ from fic2book.batch.job import files_under, path_fields
 from fic2book.errors import InputError
 from fic2book.options import RenderOptions
 
+#: Options that bound the work but never change a book: a run with other limits (the CLI's
+#: bounded defaults, the library's none) finds the same books up to date.
+LIMITS = frozenset({"timeout", "max_memory", "max_input_size"})
+
 
 def fingerprint(options: RenderOptions) -> str:
     """A hash of fic2book's version and every option, including the contents of option files.
@@ -21,6 +25,8 @@ def fingerprint(options: RenderOptions) -> str:
     digest = hashlib.sha256(f"fic2book {__version__}\n".encode())
     paths = dict(path_fields(options))
     for spec in dataclasses.fields(options):
+        if spec.name in LIMITS:
+            continue
         digest.update(f"{spec.name}=".encode())
         value = paths.get(spec.name)
         if value is None:
