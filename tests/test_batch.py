@@ -584,9 +584,10 @@ def test_batch_runs_under_a_long_temporary_folder(tmp_path: Path) -> None:
 def test_limits_do_not_make_books_out_of_date(tmp_path: Path) -> None:
     # A book made by the CLI (bounded defaults) is up to date for a library run (no limits).
     from fic2book.batch.fingerprint import fingerprint
-    from fic2book.options import bounded_defaults
+    from fic2book.options import ParagraphStyle, bounded_defaults
 
     bounded = bounded_defaults()
     assert fingerprint(bounded) == fingerprint(RenderOptions())
     assert fingerprint(dataclasses.replace(bounded, max_input_size=1)) == fingerprint(bounded)
-    assert fingerprint(dataclasses.replace(bounded, style="block")) != fingerprint(bounded)
+    block = dataclasses.replace(bounded, style=ParagraphStyle.BLOCK)
+    assert fingerprint(block) != fingerprint(bounded)
