@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -170,13 +171,16 @@ def run_ace(command: list[str], book: Path, out: Path) -> dict[str, Any]:
     """Run Ace on ``book``; return its report (``-E``: exit 2 when it finds violations)."""
     env = dict(os.environ)
     env.setdefault("PUPPETEER_EXECUTABLE_PATH", shutil.which("chromium") or "chromium")
-    done = subprocess.run(
-        [*command, "-s", "-E", "-f", "-o", str(out), str(book)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    # Chromium puts its singleton socket in TMPDIR and stops when that path is longer than a
+    # Unix socket allows (108 bytes): give it a short one whatever the suite's TMPDIR is.
+    with tempfile.TemporaryDirectory(dir="/tmp" if os.path.isdir("/tmp") else None) as short:
+        done = subprocess.run(
+            [*command, "-s", "-E", "-f", "-o", str(out), str(book)],
+            capture_output=True,
+            text=True,
+            env={**env, "TMPDIR": short},
+            timeout=300,
+        )
     report_file = out / "report.json"
     assert report_file.is_file(), f"Ace wrote no report: {done.stdout}{done.stderr}"
     report: dict[str, Any] = json.loads(report_file.read_text(encoding="utf-8"))
