@@ -228,6 +228,29 @@ def _scratch() -> Path:
     return folder
 
 
+def _bounded(
+    convert: Callable[[], list[Path]],
+    options: RenderOptions,
+    what: str,
+    output: Path | None,
+    backends: Sequence[Backend],
+    into_folder: bool | None,
+) -> list[Path]:
+    """Run one conversion under the options' limits; tidy up after a child a limit stopped.
+
+    A child stopped by a limit cannot delete its temporary file (its lock died with it), so
+    the output folder's stale temporary files are removed before the error goes on.
+    """
+    try:
+        return run_limited(
+            convert, timeout=options.timeout, max_memory=options.max_memory, what=what
+        )
+    except BaseException:
+        folder, into = _output_kind(output, backends, into_folder)
+        remove_stale(folder if into else folder.parent)
+        raise
+
+
 def convert_file(
     source: Path,
     formats: Sequence[str],
@@ -258,18 +281,7 @@ def convert_file(
     def convert() -> list[Path]:
         return _convert(source, backends, output, options, from_format, into_folder, avoid)
 
-    try:
-        written = run_limited(
-            convert,
-            timeout=options.timeout,
-            max_memory=options.max_memory,
-            what=f"converting {source}",
-        )
-    except BaseException:
-        # A child stopped by a limit cannot delete its temporary file; its lock died with it.
-        folder, into = _output_kind(output, backends, into_folder)
-        remove_stale(folder if into else folder.parent)
-        raise
+    written = _bounded(convert, options, f"converting {source}", output, backends, into_folder)
     if taken is not None:
         taken.update(written)
     return written
@@ -344,17 +356,8 @@ def convert_combined(
             write_atomically(backend, book, target, options)
         return targets
 
-    try:
-        return run_limited(
-            convert,
-            timeout=options.timeout,
-            max_memory=options.max_memory,
-            what=f"combining {len(sources)} works",
-        )
-    except BaseException:
-        folder, into = _output_kind(output, backends, into_folder)
-        remove_stale(folder if into else folder.parent)
-        raise
+    what = f"combining {len(sources)} works"
+    return _bounded(convert, options, what, output, backends, into_folder)
 
 
 def volume_options(options: RenderOptions, backend: str, number: int) -> RenderOptions:
@@ -421,17 +424,7 @@ def convert_volumes(
                 written.append(target)
         return written
 
-    try:
-        written = run_limited(
-            convert,
-            timeout=options.timeout,
-            max_memory=options.max_memory,
-            what=f"converting {source}",
-        )
-    except BaseException:
-        folder, into = _output_kind(output, backends, into_folder)
-        remove_stale(folder if into else folder.parent)
-        raise
+    written = _bounded(convert, options, f"converting {source}", output, backends, into_folder)
     if taken is not None:
         taken.update(written)
     return written
