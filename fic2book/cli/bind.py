@@ -10,13 +10,27 @@ import typer
 from fic2book.cli.app import (
     DEFAULTS,
     RENDERING,
+    BoundByOption,
+    ChapterNumbersOption,
     ChapterTitlesOption,
     Cover,
     Css,
     Debug,
+    FrontMatterOption,
+    LabelsOption,
+    MaxInputSize,
+    MaxMemory,
+    NoSkin,
+    NotesOption,
+    OpeningOption,
+    OrnamentOption,
     Quiet,
     Smart,
     StyleOption,
+    SummariesOption,
+    TemplateDir,
+    ThemeOption,
+    Timeout,
     render_options,
     reported,
 )
@@ -66,6 +80,30 @@ _FitSignatures = Annotated[
 ]
 
 
+#: bind's parameters that are rendering options of the text block (as ``convert`` has them).
+_RENDERED = (
+    "cover",
+    "template_dir",
+    "css",
+    "smart",
+    "chapter_titles",
+    "chapter_numbers",
+    "labels",
+    "style",
+    "theme",
+    "opening",
+    "ornament",
+    "front_matter",
+    "bound_by",
+    "notes",
+    "summaries",
+    "no_skin",
+    "max_input_size",
+    "timeout",
+    "max_memory",
+)
+
+
 def bind(
     source: _Source,
     output: _Output = Path("kit"),
@@ -86,17 +124,33 @@ def bind(
     stations: Stations = 3,
     creep_factor: CreepFactor = 1.0,
     cover: Cover = None,
+    template_dir: TemplateDir = None,
     css: Css = None,
     smart: Smart = DEFAULTS.smart,
     chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
+    labels: LabelsOption = None,
     style: StyleOption = DEFAULTS.style,
+    theme: ThemeOption = DEFAULTS.theme,
+    opening: OpeningOption = DEFAULTS.opening,
+    ornament: OrnamentOption = DEFAULTS.ornament,
+    front_matter: FrontMatterOption = None,
+    bound_by: BoundByOption = None,
+    notes: NotesOption = DEFAULTS.notes,
+    summaries: SummariesOption = DEFAULTS.summaries,
+    no_skin: NoSkin = False,
+    max_input_size: MaxInputSize = DEFAULTS.max_input_size,
+    timeout: Timeout = DEFAULTS.timeout,
+    max_memory: MaxMemory = DEFAULTS.max_memory,
     debug: Debug = False,
     quiet: Quiet = False,
 ) -> None:
     """Make a binder's kit: text block, sheets, wrap cover, calibration page, binding sheet.
 
-    Example: [bold]fic2book bind work.html -o kit/ --layout quarto --paper 80gsm[/bold]
+    Example: [bold]fic2book bind work.html -o kit/ --layout quarto --paper 80gsm
+    --theme modern --opening dropcap[/bold]
     """
+    params = dict(locals())
     from fic2book.printing.creep import parse_paper
     from fic2book.printing.kit import DEFAULT_PAPER, KitSettings, make_kit, signature_pages
 
@@ -118,17 +172,9 @@ def bind(
             stations=stations,
             creep_factor=creep_factor,
         )
-        # Only the rendering options bind offers; --marks here are the binder's, not a shop's.
-        options = render_options(
-            {
-                "page_size": trim,
-                "css": css,
-                "smart": smart,
-                "chapter_titles": chapter_titles,
-                "style": style,
-                "cover": cover,
-            }
-        )
+        # The rendering and design options by name; --marks here are the binder's, not a
+        # print shop's, so they are not passed on.
+        options = render_options({key: params[key] for key in _RENDERED} | {"page_size": trim})
         kit = make_kit(
             source,
             output,

@@ -138,6 +138,33 @@ def binding_data(
     }
 
 
+def _design_facts(design: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The text block's design (:func:`fic2book.printing.kit.design_data`) as sheet rows."""
+    if not design:
+        return []
+    notes = f"notes {design['notes']}, summaries {design['summaries']}"
+    rows = [
+        (
+            "Design",
+            f"{design['theme']} theme, {design['opening']} opening, {design['ornament']} "
+            f"scene breaks, {design['paragraphs']} paragraphs",
+        ),
+        (
+            "Text",
+            f"labels {design['labels']}, chapter numbers in {design['chapter_numbers']}, "
+            f"headings {design['chapter_titles']}, {notes}, "
+            f"work skin {'kept' if design['work_skin'] else 'left out'}",
+        ),
+        ("Front matter", ", ".join(design["front_matter"])),
+    ]
+    if design.get("bound_by"):
+        rows.append(("Bound by", design["bound_by"]))
+    extra = [*([design["template_dir"]] if design.get("template_dir") else []), *design["css"]]
+    if extra:
+        rows.append(("Your files", ", ".join(extra)))
+    return rows
+
+
 def binding_html(data: dict[str, Any], title: str) -> str:
     """The one-page binding sheet as HTML."""
     rows = "".join(
@@ -158,6 +185,7 @@ def binding_html(data: dict[str, Any], title: str) -> str:
         ),
         ("Spine", f"{data['spine_width_mm']:g} mm ({data['paper']}, {data['caliper_mm']:g} mm)"),
         ("Sewing", ", ".join(f"{s:g}" for s in data["sewing_stations_mm_from_head"]) + " mm"),
+        *_design_facts(data.get("design")),
     ]
     fact_rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">

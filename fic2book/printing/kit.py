@@ -8,7 +8,8 @@
 - ``cover.pdf``: the wrap cover, spine as thick as the text block
   (:mod:`fic2book.printing.wrapcover`);
 - ``calibration.pdf``: ruler and centre cross (:mod:`fic2book.printing.calibration`);
-- ``binding.json`` and ``binding.pdf``: the binding sheet (:mod:`fic2book.printing.bindsheet`).
+- ``binding.json`` and ``binding.pdf``: the binding sheet (:mod:`fic2book.printing.bindsheet`),
+  with the text block's design (theme, opening, labels…: :func:`design_data`).
 """
 
 from __future__ import annotations
@@ -118,6 +119,35 @@ def _text_block(
         return work, textblock, None, front.result()
 
 
+def design_data(work: Work, options: RenderOptions) -> dict[str, Any]:
+    """The text block's design as the binding sheet records it: what was chosen, resolved.
+
+    The labels' language is the catalog the book was set in (the work's language when
+    ``--labels`` was not given) and the front matter the pages the PDF has, so the sheet says
+    what is printed, not which options were left at their defaults.
+    """
+    from fic2book.frontmatter import front_parts
+    from fic2book.labels import Labels
+
+    labels = Labels.for_work(work, options.labels, options.chapter_numbers)
+    return {
+        "theme": options.theme,
+        "opening": str(options.opening),
+        "ornament": options.ornament,
+        "paragraphs": str(options.style),
+        "chapter_titles": str(options.chapter_titles),
+        "chapter_numbers": str(options.chapter_numbers),
+        "labels": labels.language,
+        "front_matter": list(front_parts(options.front_matter, pdf=True)),
+        "bound_by": options.bound_by,
+        "notes": str(options.notes),
+        "summaries": str(options.summaries),
+        "work_skin": not options.no_skin,
+        "template_dir": str(options.template_dir) if options.template_dir else None,
+        "css": [str(path) for path in options.css],
+    }
+
+
 def make_kit(source: Path, folder: Path, settings: KitSettings | None = None) -> Kit:
     """Read the work ``source`` and write its binder's kit into ``folder``.
 
@@ -169,6 +199,7 @@ def _make_kit(source: Path, folder: Path, settings: KitSettings) -> Kit:
     files = {k: v for k, v in files.items() if v in names or (folder / v).exists()}
     data = binding_data(imposition, impose_settings, trim, settings.paper, geometry, files)
     data["page_scale"] = round(scale, 4)
+    data["design"] = design_data(work, settings.render)
     if fit is not None:
         data["fit"] = {
             "tightness": fit.tightness,
