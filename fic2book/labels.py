@@ -207,6 +207,8 @@ CODE_MESSAGES: tuple[str, ...] = (
     "Cover",
     "Cover: %(title)s by %(authors)s",
     "Cover: %(title)s",
+    "[Image]",
+    "[Image: %(alt)s]",
     "Title Page",
     "Half Title",
     "Credits",

@@ -181,12 +181,17 @@ def read_work_bytes(data: bytes, name: str, from_format: str | None = None) -> W
 def prepare(work: Work, options: RenderOptions) -> Work:
     """Turn a work as read into the work the backends render: every path to a book calls it.
 
-    Titles, names, tags and chapter titles are capped (:func:`fic2book.caps.cap_fields`), and
-    the text typeset by the work's language (``--no-smart`` skips that).  It is idempotent, so
-    preparing an already prepared work changes nothing.
+    Titles, names, tags and chapter titles are capped (:func:`fic2book.caps.cap_fields`), the
+    placeholders of missing pictures written in the label language, and the text typeset by
+    the work's language (``--no-smart`` skips that).  It is idempotent, so preparing an
+    already prepared work changes nothing.
     """
     work = cap_fields(work)
     work = drop_notes(work, options.notes, options.summaries)  # --notes/--summaries drop
+    # "[Image: ALT]" in the label language (fic2book/html/placeholders.py), before typesetting.
+    from fic2book.html.placeholders import localise_work
+
+    work = localise_work(work, options.labels)
     if options.smart:
         from fic2book.typography import typeset
 

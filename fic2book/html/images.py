@@ -2,9 +2,14 @@
 
 A relative ``src`` is offered to the reader's :data:`AssetLoader` (:class:`LocalImages` for
 files next to the input, confined to its folder); a found image is embedded under its asset
-href, anything else (a remote URL, a missing file) becomes a visible
-``<span class="image-placeholder">[Image: ALT]</span>`` (``[Image]`` without alt text) with a
+href, anything else (a remote URL, a missing file) becomes a visible placeholder with a
 warning.  Nothing is ever fetched, and only formats Pillow can read are embedded.
+
+The placeholder is ``<span class="image-placeholder" title="ALT">[Image: ALT]</span>``
+(``<span class="image-placeholder">[Image]</span>`` without alt text): the model reads in
+English as it comes from a reader, and the ``title`` keeps the alt text apart from the
+English words, so :func:`fic2book.html.placeholders.localise_placeholders` can write the
+placeholder again in the book's label language when the work is prepared for a backend.
 """
 
 from __future__ import annotations
@@ -192,6 +197,8 @@ def prepare_image(element: Element, load_asset: AssetLoader | None, context: str
     else:
         logger.warning("%s: image %r not found next to the input; shown as %s", context, src, label)
     placeholder = etree.Element("span", {"class": "image-placeholder"})
+    if alt:
+        placeholder.set("title", alt)  # the alt text, for the label language's placeholder
     placeholder.text = label
     placeholder.tail = element.tail
     parent = element.getparent()

@@ -314,7 +314,7 @@ def test_unsafe_content_is_removed_with_a_warning(caplog: pytest.LogCaptureFixtu
     assert "mostly" in body
     assert "removed unsafe content" in caplog.text
     assert "not fetched" in caplog.text
-    assert '<span class="image-placeholder">[Image: A red kite]</span>' in body
+    assert '<span class="image-placeholder" title="A red kite">[Image: A red kite]</span>' in body
     assert "[Image]" in body and "string.png" not in body
     assert "said<em> </em>nothing" in body
     assert work.assets == ()

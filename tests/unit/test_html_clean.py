@@ -177,7 +177,7 @@ def test_remote_images_become_placeholders(caplog: pytest.LogCaptureFixture) -> 
             '<p><img src="https://e.org/a.png" alt="A cat"> <img src="http://e.org/x/b.gif"></p>'
         )
     assert out == (
-        '<p><span class="image-placeholder">[Image: A cat]</span> '
+        '<p><span class="image-placeholder" title="A cat">[Image: A cat]</span> '
         '<span class="image-placeholder">[Image]</span></p>'
     )
     assert "not fetched" in caplog.text

@@ -1,0 +1,86 @@
+"""The placeholders of pictures a book cannot hold, written in the book's label language.
+
+A reader turns a picture it cannot embed into ``<span class="image-placeholder"
+title="ALT">[Image: ALT]</span>`` (:func:`fic2book.html.images.prepare_image`): English, so
+the model reads as it should wherever it goes, with the alt text kept apart in ``title``.
+Every word fic2book puts in a book comes from the catalogs, so when a work is prepared for
+a backend (:func:`fic2book.pipeline.prepare`) each placeholder is written again from its
+``title`` in the label language: "[Image : ALT]" in French, "[Bild: ALT]" in German.  The
+words are in the markup, not drawn by CSS, so the PDF's text layer and a screen reader read
+what the page shows.  Writing them again from ``title`` makes this idempotent.
+
+The placeholder is found by a pattern over the sanitised markup (a ``span`` of the class
+holding text alone, its attributes in any order), as :mod:`fic2book.design` marks openings,
+without parsing and re-serialising the rest.  An input that writes such a span itself gets
+it written as fic2book's own placeholder: nothing but its words can change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+
+from markupsafe import Markup
+
+from fic2book.labels import Labels
+from fic2book.model import Chapter, Work
+
+#: A placeholder as the sanitiser writes it: our class, perhaps a title, and plain text.
+_PLACEHOLDER = re.compile(
+    r'<span(?P<attrs>\s[^>]*\bclass="image-placeholder"[^>]*)>(?P<text>[^<]*)</span>'
+)
+_TITLE = re.compile(r'\btitle="(?P<value>[^"]*)"')
+
+
+def placeholder_text(alt: str, labels: Labels) -> str:
+    """What a picture that is not in the book shows: "[Image: ALT]", or "[Image]" without alt."""
+    if alt:
+        return labels.gettext("[Image: %(alt)s]", alt=alt)
+    return labels.gettext("[Image]")
+
+
+def localise_placeholders(markup: Markup, labels: Labels) -> Markup:
+    """``markup`` with each picture placeholder's words in the ``labels``' language."""
+    text = str(markup)
+    if "image-placeholder" not in text:
+        return markup
+
+    def write(match: re.Match[str]) -> str:
+        title = _TITLE.search(match["attrs"])
+        alt = html.unescape(title["value"]) if title else ""
+        # Text escaped as the sanitiser writes it (quotes left alone), so nothing else moves.
+        words = html.escape(placeholder_text(alt, labels), quote=False)
+        return f"<span{match['attrs']}>{words}</span>"
+
+    return Markup(_PLACEHOLDER.sub(write, text))
+
+
+def localise_work(work: Work, labels: str | None = None) -> Work:
+    """``work`` with its placeholders in its label language.
+
+    That is ``labels`` (``--labels``), else the work's own language, as for its other labels
+    (:meth:`Labels.for_work`); an omnibus's works each get their own, as their pages do.
+    """
+    chosen = Labels.for_work(work, labels, "numerals")
+
+    def markup(value: Markup | None) -> Markup | None:
+        return None if value is None else localise_placeholders(value, chosen)
+
+    def chapter(item: Chapter) -> Chapter:
+        return dataclasses.replace(
+            item,
+            body=localise_placeholders(item.body, chosen),
+            summary=markup(item.summary),
+            notes=markup(item.notes),
+            end_notes=markup(item.end_notes),
+        )
+
+    return dataclasses.replace(
+        work,
+        chapters=tuple(chapter(item) for item in work.chapters),
+        summary=markup(work.summary),
+        notes=markup(work.notes),
+        end_notes=markup(work.end_notes),
+        works=tuple(localise_work(part, labels) for part in work.works),
+    )
