@@ -173,7 +173,7 @@ class Chapter:
 
 @dataclass(frozen=True)
 class UpdateEntry:
-    """One ``fic2book update`` of a book: when, and which chapters it added or changed.
+    """One ``fic2book update`` of a book: when, and which chapters it added, changed or removed.
 
     Chapters are named by their headings as the contents shows them, so the log still reads
     right after later updates renumber nothing.
@@ -182,6 +182,8 @@ class UpdateEntry:
     date: dt.date
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    #: Chapters the book had and the newer download no longer has, as the old book named them.
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

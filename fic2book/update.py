@@ -1,10 +1,16 @@
 """Bring a book of a work in progress up to date from a newer download (``fic2book update``).
 
 The old book is fic2book's own EPUB: its package names the work (``ao3:ID`` and ``url:``
-identifiers) and carries the update log as ``fic2book:update`` metadata, one JSON entry per
-update, so the log survives every later update without a side file.  Chapters are compared
-by the text of their rendered ``chap_NNN.xhtml`` files: the newer work is rendered once the
-same way, so typography and headings cannot make an unchanged chapter look changed.
+identifiers), carries the update log as ``fic2book:update`` metadata, one JSON entry per
+update, so the log survives every later update without a side file, and the design the book
+was made with (``fic2book:design``, :mod:`fic2book.design_record`), which the rebuild keeps.
+Chapters are known by the words of their rendered ``chap_NNN.xhtml`` files: the newer work is
+rendered once the same way, so typography cannot make an unchanged chapter look changed,
+and the two books' chapters are paired by identity, not position
+(:mod:`fic2book.chapter_match`), so an inserted or deleted chapter marks only itself.
+
+An omnibus (``convert --combine``) or one volume of a split work (``convert --volumes``) is
+refused: rebuilding it from one download would make a book of that one work, whole.
 """
 
 from __future__ import annotations
@@ -15,12 +21,23 @@ import hashlib
 import io
 import json
 import posixpath
+import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fic2book.backends.epub import build_epub, chapter_label
-from fic2book.backends.epub_metadata import UPDATE_PROPERTY
+from fic2book.backends.epub_metadata import (
+    DESIGN_PROPERTY,
+    OMNIBUS_PROPERTY,
+    UPDATE_PROPERTY,
+    VOLUME_PROPERTY,
+    url_identifier,
+)
+from fic2book.chapter_match import ChapterPrint, match_chapters
+from fic2book.design_record import apply_design, read_design
 from fic2book.errors import InputError, UsageError
 from fic2book.html.parse import Element
 from fic2book.model import UpdateEntry, Work
@@ -32,6 +49,12 @@ from fic2book.render import book_labels
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+#: The files of an omnibus's works (``work01_chap_001.xhtml``), for books made before the
+#: omnibus marker.
+_OMNIBUS_FILE = re.compile(r"work\d+_")
+#: The most volumes looked for when an older book's identifier may be a volume's.
+_MAX_VOLUMES = 500
 
 
 @dataclass(frozen=True)
@@ -43,18 +66,32 @@ class BookState:
     updates: tuple[UpdateEntry, ...]
     #: One fingerprint per chapter, in reading order.
     chapters: tuple[str, ...]
+    #: What identifies each chapter (same order): name, heading, fingerprint and words.
+    prints: tuple[ChapterPrint, ...] = ()
+    #: The recorded design options (:mod:`fic2book.design_record`); ``None`` in a book made
+    #: before fic2book recorded them.
+    design: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: How many works the book collects when it is an omnibus; 0 when it is not.
+    omnibus: int = 0
+    #: ``(number, count)`` when the book is one volume of a split work (count 0: unknown).
+    volume: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
 class UpdateResult:
-    """The rebuilt work (chapters marked, log extended) and the newest log entry."""
+    """The rebuilt work (chapters marked, log extended), the newest log entry, the options.
+
+    ``options`` are those the work was compared with and must be rendered with: the caller's,
+    or the book's recorded design under the caller's overrides (:func:`update_book`).
+    """
 
     work: Work
     entry: UpdateEntry
+    options: RenderOptions | None = None
 
 
 def read_state(data: bytes, name: str) -> BookState:
-    """Read a fic2book EPUB's identity, update log and chapter fingerprints."""
+    """Read a fic2book EPUB's identity, update log, design, kind and chapter prints."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             container = parse_xml(archive.read("META-INF/container.xml"), name)
@@ -62,7 +99,7 @@ def read_state(data: bytes, name: str) -> BookState:
             opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
             package = parse_xml(archive.read(opf_path), name)
             hrefs = _chapter_hrefs(package, posixpath.dirname(opf_path))
-            chapters = tuple(_fingerprint(archive.read(href), name) for href in hrefs)
+            prints = tuple(_chapter_print(archive.read(href), name) for href in hrefs)
     except (zipfile.BadZipFile, KeyError) as err:
         raise InputError(f"{name}: not an EPUB fic2book can update ({err})") from err
     work_id = url = None
@@ -72,12 +109,59 @@ def read_state(data: bytes, name: str) -> BookState:
             work_id = value.removeprefix("ao3:")
         elif value.startswith("url:"):
             url = value.removeprefix("url:")
-    updates = tuple(
-        _entry(element.text or "")
-        for element in package.iter(f"{_OPF}meta")
-        if element.get("property") == UPDATE_PROPERTY
+    metas = _fic2book_metas(package)
+    designs = metas.get(DESIGN_PROPERTY, [])
+    return BookState(
+        work_id,
+        url,
+        tuple(_entry(text) for text in metas.get(UPDATE_PROPERTY, [])),
+        tuple(chapter.fingerprint for chapter in prints),
+        prints,
+        read_design(designs[-1], name) if designs else None,
+        _omnibus(package, metas),
+        _volume(package, metas, url),
     )
-    return BookState(work_id, url, updates, chapters)
+
+
+def _fic2book_metas(package: Element) -> dict[str, list[str]]:
+    """The text of each ``fic2book:`` property's metas, in document order."""
+    found: dict[str, list[str]] = {}
+    for element in package.iter(f"{_OPF}meta"):
+        prop = str(element.get("property") or "")
+        if prop.startswith("fic2book:"):
+            found.setdefault(prop, []).append(element.text or "")
+    return found
+
+
+def _omnibus(package: Element, metas: Mapping[str, list[str]]) -> int:
+    """How many works an omnibus collects (2 when an older one does not say); 0 if none."""
+    marked = metas.get(OMNIBUS_PROPERTY)
+    if marked:
+        return int(marked[-1]) if marked[-1].strip().isdigit() else 2
+    hrefs = (str(item.get("href") or "") for item in package.iter(f"{_OPF}item"))
+    return 2 if any(_OMNIBUS_FILE.match(posixpath.basename(href)) for href in hrefs) else 0
+
+
+def _volume(
+    package: Element, metas: Mapping[str, list[str]], url: str | None
+) -> tuple[int, int] | None:
+    """``(number, count)`` of a volume: its marker, else (older books) its identifier."""
+    marked = metas.get(VOLUME_PROPERTY)
+    if marked:
+        first, _, count = marked[-1].partition("/")
+        if first.strip().isdigit() and count.strip().isdigit():
+            return int(first), int(count)
+        return (0, 0)
+    unique = package.get("unique-identifier")
+    ident = next(
+        (e.text or "" for e in package.iter(f"{_DC}identifier") if e.get("id") == unique), ""
+    )
+    if url is None or not ident.startswith("urn:uuid:") or ident == url_identifier(url):
+        return None
+    for number in range(1, _MAX_VOLUMES + 1):
+        if ident == url_identifier(url, number):
+            return (number, 0)
+    return None
 
 
 def _chapter_hrefs(package: Element, base: str) -> list[str]:
@@ -89,19 +173,37 @@ def _chapter_hrefs(package: Element, base: str) -> list[str]:
     ]
 
 
-def _fingerprint(xhtml: bytes, name: str) -> str:
-    """A hash of a document's words, blind to whitespace, styles and markup."""
-    words = " ".join(" ".join(parse_xml(xhtml, name).itertext()).split())
-    return hashlib.sha256(words.encode()).hexdigest()
+def _chapter_print(xhtml: bytes, name: str) -> ChapterPrint:
+    """A chapter file's name, heading, and words without the heading (whitespace aside)."""
+    root = parse_xml(xhtml, name)
+    title = root.find(f".//{_XHTML}title")
+    heading = next(
+        (h for h in root.iter(f"{_XHTML}h2") if "heading" in str(h.get("class") or "").split()),
+        None,
+    )
+    heading_text = "" if heading is None else " ".join(" ".join(heading.itertext()).split())
+    body = root.find(f"{_XHTML}body")
+    if heading is not None:
+        heading.clear(keep_tail=True)  # its words are not the chapter's: its number moves
+    words = tuple(" ".join((body if body is not None else root).itertext()).split())
+    return ChapterPrint(
+        name=" ".join(" ".join(title.itertext()).split()) if title is not None else "",
+        heading=heading_text,
+        fingerprint=hashlib.sha256(" ".join(words).encode()).hexdigest(),
+        words=words,
+    )
 
 
 def _entry(text: str) -> UpdateEntry:
     try:
         raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise TypeError("not an object")
         return UpdateEntry(
             dt.date.fromisoformat(raw["date"]),
             tuple(raw.get("added", ())),
             tuple(raw.get("changed", ())),
+            tuple(raw.get("removed", ())),
         )
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(f"unreadable update log entry {text!r}") from err
@@ -116,8 +218,28 @@ def _same_url(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+def check_updatable(state: BookState, name: str) -> None:
+    """Refuse an omnibus and a volume: one download cannot rebuild either correctly."""
+    if state.omnibus:
+        raise UsageError(
+            f"{name} is an omnibus (convert --combine): update cannot rebuild several works "
+            "from one download; update or re-download each work and combine them again"
+        )
+    if state.volume is not None:
+        number, count = state.volume
+        which = f"volume {number} of {count}" if number and count else "a volume"
+        raise UsageError(
+            f"{name} is {which} of a split work (convert --volumes): update would make it the "
+            "whole work; convert the newer download with --volumes again"
+        )
+
+
 def check_same_work(state: BookState, work: Work, name: str) -> None:
-    """Refuse a download that is not the book's work (by AO3 work ID, else by URL)."""
+    """Refuse an omnibus, a volume, and a download that is not the book's work.
+
+    The work is known by its AO3 work ID, else by its URL.
+    """
+    check_updatable(state, name)
     if state.work_id is None and state.url is None:
         raise UsageError(f"{name}: the book names no AO3 work ID or URL to update from")
     if state.work_id is not None and work.work_id is not None:
@@ -133,33 +255,53 @@ def check_same_work(state: BookState, work: Work, name: str) -> None:
 def update_work(
     state: BookState, newer: Work, options: RenderOptions, today: dt.date
 ) -> UpdateResult:
-    """Mark the chapters of ``newer`` that the old book lacks or has with other words."""
-    rendered = read_state(build_epub(prepare(newer, options), options), "the newer work")
-    old = state.chapters
+    """Mark the chapters of ``newer`` that the old book lacks or has with other words.
+
+    Chapters are paired by identity (:func:`fic2book.chapter_match.match_chapters`); the
+    log entry names the added, changed and removed ones.
+    """
+    prepared = prepare(newer, options)
+    rendered = read_state(build_epub(prepared, options), "the newer work")
     labels = book_labels(newer, options)
+    old = state.prints or tuple(ChapterPrint("", "", print_, ()) for print_ in state.chapters)
+
+    def heading_at(i: int, j: int) -> str:
+        moved = dataclasses.replace(prepared.chapters[j], number=i + 1)
+        return " ".join(labels.heading(moved, options.chapter_titles).split())
+
+    titled = [bool(chapter.title) for chapter in prepared.chapters]
+    match = match_chapters(old, rendered.prints, heading_at, titled)
     added: list[str] = []
     changed: list[str] = []
     chapters = []
-    pairs = zip(newer.chapters, rendered.chapters, strict=True)
-    for position, (chapter, print_) in enumerate(pairs):
+    for chapter, old_index, is_new in zip(newer.chapters, match.old_of, match.is_new, strict=True):
         name = chapter_label(newer, chapter, options.chapter_titles, labels)
-        is_added = position >= len(old)
-        is_changed = not is_added and old[position] != print_
-        if is_added:
+        if old_index is None:
             added.append(name)
-        elif is_changed:
+        elif is_new:
             changed.append(name)
-        chapters.append(dataclasses.replace(chapter, is_new=is_added or is_changed))
-    entry = UpdateEntry(today, tuple(added), tuple(changed))
+        chapters.append(dataclasses.replace(chapter, is_new=is_new))
+    removed = tuple(old[i].name for i in match.removed)
+    entry = UpdateEntry(today, tuple(added), tuple(changed), removed)
     work = dataclasses.replace(newer, chapters=tuple(chapters), updates=(*state.updates, entry))
-    return UpdateResult(work, entry)
+    return UpdateResult(work, entry, options)
 
 
-def update_book(book: Path, newer: Work, options: RenderOptions, today: dt.date) -> UpdateResult:
+def update_book(
+    book: Path,
+    newer: Work,
+    options: RenderOptions,
+    today: dt.date,
+    given: Collection[str] | None = None,
+) -> UpdateResult:
     """``newer`` checked against ``book``, prepared for a backend, its new chapters marked.
 
-    The caller renders the result with any backend: the same EPUB, or a PDF whose contents
-    marks the same chapters.
+    With ``given`` (the names of the options the user set for this run), the book keeps the
+    design it was made with: its recorded options replace ``options``' except those named
+    (:func:`fic2book.design_record.apply_design`); a book without a record keeps
+    ``options``.  Without ``given``, ``options`` are used as they are.  The caller renders
+    the result with ``result.options`` and any backend: the same EPUB, or a PDF whose
+    contents marks the same chapters.
     """
     try:
         data = book.read_bytes()
@@ -167,5 +309,7 @@ def update_book(book: Path, newer: Work, options: RenderOptions, today: dt.date)
         raise InputError(f"{book}: {err.strerror or err}") from err
     state = read_state(data, book.name)
     check_same_work(state, newer, book.name)
+    if given is not None and state.design is not None:
+        options = apply_design(options, state.design, given, book.name)
     result = update_work(state, newer, options, today)
     return dataclasses.replace(result, work=prepare(result.work, options))

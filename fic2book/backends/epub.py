@@ -222,7 +222,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
     labels = book_labels(work, options)
     book = epub.EpubBook()
     language = epub_language(work)
-    set_metadata(book, work, has_cover=cover is not None, language=language)
+    set_metadata(book, work, has_cover=cover is not None, language=language, options=options)
 
     styles = _style_items(epub, options)
     # The skin goes before the --css sheets, so the reader's own CSS has the last word.

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from fic2book.design_record import design_record
 from fic2book.language import DEFAULT_TAG, language_tag
 from fic2book.model import Work
 from fic2book.options import RenderOptions
@@ -33,6 +34,12 @@ FALLBACK_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FIC2BOOK_PREFIX = ("fic2book", "https://fic2book.invalid/vocab#")
 #: The property each update-log entry is written under, as JSON.
 UPDATE_PROPERTY = "fic2book:update"
+#: The book's design options, as JSON (:mod:`fic2book.design_record`).
+DESIGN_PROPERTY = "fic2book:design"
+#: Set on an omnibus (``convert --combine``): how many works it collects.
+OMNIBUS_PROPERTY = "fic2book:omnibus"
+#: Set on one volume of a split work (``convert --volumes``): "2/3".
+VOLUME_PROPERTY = "fic2book:volume"
 
 
 #: Hosts whose work URLs also give an ``ao3:ID`` identifier.
@@ -86,15 +93,20 @@ def build_time(work: Work, options: RenderOptions) -> dt.datetime:
 def book_identifier(work: Work) -> str:
     """Return a stable ``urn:uuid:``: uuid5 of the work URL, else of the work's content."""
     if work.url:
-        # Each volume of a split work (fic2book.volumes) is a book of its own.
-        volume = f"#volume-{work.volume[0]}" if work.volume else ""
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, work.url + volume)}"
+        return url_identifier(work.url, work.volume[0] if work.volume else None)
     digest = hashlib.sha256()
     for part in _content_parts(work):
         digest.update(part.encode("utf-8"))
         # A separator that cannot occur in text keeps ("ab", "c") apart from ("a", "bc").
         digest.update(b"\x00")
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'urn:sha256:' + digest.hexdigest())}"
+
+
+def url_identifier(url: str, volume: int | None = None) -> str:
+    """The ``urn:uuid:`` of the book of the work at ``url``, or of its volume ``volume``."""
+    # Each volume of a split work (fic2book.volumes) is a book of its own.
+    suffix = f"#volume-{volume}" if volume else ""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, url + suffix)}"
 
 
 def _content_parts(work: Work) -> Iterable[str]:
@@ -112,9 +124,16 @@ def subject(tag: str) -> str:
 
 
 def set_metadata(
-    book: Any, work: Work, has_cover: bool = False, language: str | None = None
+    book: Any,
+    work: Work,
+    has_cover: bool = False,
+    language: str | None = None,
+    options: RenderOptions | None = None,
 ) -> None:
-    """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata."""
+    """Set the Dublin Core, calibre and EPUB Accessibility 1.1 metadata, and fic2book's own.
+
+    With ``options``, their design part is recorded for ``fic2book update``.
+    """
     book.set_identifier(book_identifier(work))
     for extra_id in _extra_identifiers(work):
         book.add_metadata("DC", "identifier", extra_id)
@@ -136,16 +155,35 @@ def set_metadata(
         book.add_metadata("DC", "date", f"{published.isoformat()}T00:00:00Z")
     _set_series(book, work)
     _set_accessibility(book, work, has_cover)
-    _set_update_log(book, work)
+    _set_fic2book(book, work, options)
 
 
-def _set_update_log(book: Any, work: Work) -> None:
-    """Write the update log as package metadata, so ``fic2book update`` can read it back."""
-    if work.updates:
-        book.add_prefix(*FIC2BOOK_PREFIX)
+def _set_fic2book(book: Any, work: Work, options: RenderOptions | None) -> None:
+    """What ``fic2book update`` reads back: the update log, the design, what kind of book.
+
+    An omnibus and a volume say so (:data:`OMNIBUS_PROPERTY`, :data:`VOLUME_PROPERTY`):
+    ``update`` refuses them rather than rebuild them as a book of one work.
+    """
+    values: list[tuple[str, str]] = []
     for entry in work.updates:
-        log = {"date": entry.date.isoformat(), "added": entry.added, "changed": entry.changed}
-        book.add_metadata(None, "meta", json.dumps(log), {"property": UPDATE_PROPERTY})
+        log: dict[str, Any] = {
+            "date": entry.date.isoformat(),
+            "added": entry.added,
+            "changed": entry.changed,
+        }
+        if entry.removed:  # older logs have no such key; readers treat it as empty
+            log["removed"] = entry.removed
+        values.append((UPDATE_PROPERTY, json.dumps(log)))
+    if options is not None:
+        values.append((DESIGN_PROPERTY, design_record(options)))
+    if work.works:
+        values.append((OMNIBUS_PROPERTY, str(len(work.works))))
+    if work.volume:
+        values.append((VOLUME_PROPERTY, f"{work.volume[0]}/{work.volume[1]}"))
+    if values:
+        book.add_prefix(*FIC2BOOK_PREFIX)
+    for prop, value in values:
+        book.add_metadata(None, "meta", value, {"property": prop})
 
 
 def _extra_identifiers(work: Work) -> list[str]:
