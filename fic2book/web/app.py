@@ -46,11 +46,15 @@ from fic2book.resources import data_path
 from fic2book.units import human_size
 from fic2book.web import jobs
 from fic2book.web.choices import (
+    CHAPTER_NUMBER_LABELS,
+    MAX_BOUND_BY,
     OPENING_LABELS,
     ORNAMENT_LABELS,
+    PLACEMENT_LABELS,
     TRIM_LABELS,
     formats_from,
     offered_formats,
+    offered_labels,
     offered_themes,
     options_from,
 )
@@ -129,6 +133,10 @@ async def page(request: Request) -> Response:
         themes=offered_themes(),
         openings=OPENING_LABELS,
         ornaments=ORNAMENT_LABELS,
+        chapter_numbers=CHAPTER_NUMBER_LABELS,
+        label_languages=offered_labels(),
+        placements=PLACEMENT_LABELS,
+        max_bound_by=MAX_BOUND_BY,
         accept=",".join(readable_suffixes()),
         max_size=human_size(server.settings.options.max_input_size),
     )

@@ -1,10 +1,12 @@
 """The page's book options, turned into the CLI's :class:`RenderOptions` by the CLI's checks.
 
 The form offers what ``convert`` offers a reader (formats, trim size, cover, paragraph style,
-chapter titles, typography, theme, chapter opening, scene-break ornament, work skin) and starts
-from the same defaults: those of :class:`RenderOptions`.  Themes are listed from
-:data:`fic2book.themes.THEMES`, the registry ``--theme`` checks against, so a new theme shows up
-on the page without a change here.  Anything else the browser sends is ignored; a bad value is a
+chapter titles and numbers, typography, theme, chapter opening, scene-break ornament, work skin,
+the labels' language, notes, summaries, the binder's name) and starts from the same defaults:
+those of :class:`RenderOptions`.  Themes are listed from :data:`fic2book.themes.THEMES`, the
+registry ``--theme`` checks against, and label languages from the catalogs that ship
+(:func:`fic2book.labels.catalog_languages`), so a new theme or catalog shows up on the page
+without a change here.  Anything else the browser sends is ignored; a bad value is a
 :class:`~fic2book.errors.UsageError` the page shows as a sentence.
 """
 
@@ -17,10 +19,12 @@ from typing import Any
 
 from fic2book.design import ORNAMENTS, Opening, check_ornament
 from fic2book.errors import UsageError
+from fic2book.notes import Placement
 from fic2book.options import (
     CHAPTER_TITLES,
     PAGE_SIZES,
     STYLES,
+    ChapterNumbers,
     ChapterTitles,
     PageSize,
     ParagraphStyle,
@@ -76,6 +80,49 @@ ORNAMENT_LABELS: dict[str, str] = {
 assert set(ORNAMENT_LABELS) == set(ORNAMENTS), "every named ornament is offered"
 
 
+#: ``--chapter-numbers`` choices, with the labels shown.
+CHAPTER_NUMBER_LABELS: dict[str, str] = {
+    "numerals": "As numerals (Chapter 12)",
+    "words": "In words (Chapter Twelve)",
+}
+assert set(CHAPTER_NUMBER_LABELS) == {member.value for member in ChapterNumbers}
+#: ``--notes`` and ``--summaries`` choices, with the labels shown.
+PLACEMENT_LABELS: dict[str, str] = {
+    "keep": "Where the author put them",
+    "end": "Together at the end",
+    "drop": "Left out",
+}
+assert set(PLACEMENT_LABELS) == {member.value for member in Placement}
+#: The labels choice that leaves ``--labels`` unset: the work's own language.
+WORK_LANGUAGE = ""
+#: Longest binder's name the page takes (a name, not a paragraph).
+MAX_BOUND_BY = 100
+
+
+def offered_labels() -> dict[str, str]:
+    """``--labels`` choices: the work's language, then every catalog that ships, by name.
+
+    Keys are the BCP 47 tags ``--labels`` takes (``zh-Hant``); names are English with the
+    language's own name beside it ("French — français"), sorted by the English name.
+    """
+    import babel
+
+    from fic2book.labels import ENGLISH, catalog_languages
+
+    names = {}
+    for catalog in {ENGLISH, *catalog_languages()}:
+        locale = babel.Locale.parse(catalog)
+        english = locale.get_display_name(ENGLISH) or catalog
+        own = locale.get_display_name() or english
+        names[catalog.replace("_", "-")] = (english, own)
+    ordered = sorted(names.items(), key=lambda item: item[1][0].casefold())
+    shown = {
+        tag: english if own == english else f"{english} \u2014 {own}"
+        for tag, (english, own) in ordered
+    }
+    return {WORK_LANGUAGE: "The work's own language", **shown}
+
+
 def offered_themes() -> dict[str, tuple[str, str]]:
     """Every theme ``--theme`` takes: its name as shown and what it looks like."""
     return {
@@ -100,6 +147,27 @@ def _ornament(value: str) -> str:
         raise UsageError(
             f"scene-break ornament must be one of {names} or a few characters, not {value!r}"
         ) from None
+
+
+def _labels(value: str) -> str | None:
+    """The labels language picked: ``None`` for the work's own, else one of the catalogs."""
+    offered = {key.casefold(): key for key in offered_labels()}
+    key = offered.get(value.strip().casefold())
+    if key is None:
+        raise UsageError(f"there are no labels in {value!r} (choose a language from the list)")
+    return key or None
+
+
+def _bound_by(value: Any) -> str | None:
+    """The binder's name for the credits page, or ``None`` when the box is empty."""
+    name = " ".join(str(value or "").split())
+    if len(name) > MAX_BOUND_BY:
+        raise UsageError(f"the binder's name is longer than {MAX_BOUND_BY} characters")
+    return name or None
+
+
+def _placement(values: Mapping[str, Any], name: str, what: str, default: Placement) -> Placement:
+    return Placement(choice(what, str(values.get(name, default)), tuple(PLACEMENT_LABELS)))
 
 
 def formats_from(values: Mapping[str, Any]) -> tuple[str, ...]:
@@ -144,6 +212,17 @@ def options_from(
                 CHAPTER_TITLES,
             )
         ),
+        chapter_numbers=ChapterNumbers(
+            choice(
+                "chapter numbers",
+                str(values.get("chapter_numbers", base.chapter_numbers)),
+                tuple(CHAPTER_NUMBER_LABELS),
+            )
+        ),
+        labels=_labels(str(values.get("labels", base.labels or WORK_LANGUAGE))),
+        notes=_placement(values, "notes", "authors' notes", base.notes),
+        summaries=_placement(values, "summaries", "summaries", base.summaries),
+        bound_by=_bound_by(values.get("bound_by", base.bound_by)),
         smart=_flag(values, "smart", base.smart),
         theme=choice("theme", str(values.get("theme", base.theme)), tuple(THEMES)),
         opening=Opening(

@@ -1,8 +1,9 @@
 """The page in a real headless browser: Debian's Chromium driven by Playwright.
 
 The test starts ``fic2book serve`` itself on a free loopback port, picks a fixture with the
-file input, waits for its title, picks a theme, previews it, makes an EPUB and a PDF,
-downloads both and checks them with EPUBCheck and pdftotext.  No network: Chromium's
+file input, waits for its title, picks a theme, a label language, chapter numbers and a
+binder's name, previews it, makes an EPUB and a PDF, downloads both and checks them with
+EPUBCheck and pdftotext (the PDF's labels in the language picked).  No network: Chromium's
 background connections are switched off and the page loads only from the server.
 
 Set ``FIC2BOOK_WEB_SCREENSHOT=docs/web.png`` to refresh the README's screenshot.
@@ -141,6 +142,9 @@ def _check_books(books: dict[str, Path]) -> None:
         ["pdftotext", str(books["PDF"]), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "No Office Relations" in text and "movielover55" in text
+    # The label language picked on the page: French labels, the binder's name on the credits.
+    assert "Récapitulatif des tags" in text and "par movielover55" in text
+    assert "Relié par Ana Relieuse" in text and "Tag Summary" not in text
     with zipfile.ZipFile(books["EPUB"]) as epub:  # the theme picked on the page
         assert "EPUB/styles/themes/modern/theme.css" in epub.namelist()
     require_epubcheck()
@@ -167,6 +171,12 @@ def test_pick_preview_convert_download(served: str, browser: object, tmp_path: P
 
     page.get_by_label("PDF (print)").check()
     page.get_by_label("Modern", exact=True).check()
+    # The labels' languages are the catalogs that ship; French for the book's own words.
+    page.get_by_label("Language of the book's own words").select_option(
+        label="French \u2014 fran\u00e7ais"
+    )
+    page.get_by_label("Chapter numbers").select_option("words")
+    page.get_by_label("Bound by (your name on the credits page)").fill("Ana Relieuse")
     cards.nth(1).get_by_role("button", name="Preview Ferry Crossing").click()
     frame = page.frame_locator("#preview-frame")
     expect(frame.locator("body")).to_contain_text("Ferry Crossing")
