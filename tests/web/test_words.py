@@ -49,7 +49,7 @@ def test_page_offers_every_catalog_and_the_cli_defaults(page: Page) -> None:
     tags = {catalog.replace("_", "-") for catalog in catalog_languages()}
     assert set(values[1:]) == tags | {"en"} and len(values) == len(tags) + 2
     assert "French \u2014 fran\u00e7ais" in labels.xpath("option/text()")
-    assert form.get_element_by_id(labels.get("aria-describedby")).text_content().strip()
+    assert form.get_element_by_id(labels.get("aria-describedby") or "").text_content().strip()
     for name in ("chapter-numbers", "notes", "summaries"):
         chosen = form.get_element_by_id(name).xpath("option[@selected]/@value")
         assert chosen == [str(getattr(defaults, name.replace("-", "_")))], name
