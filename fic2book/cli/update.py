@@ -1,26 +1,74 @@
-"""``fic2book update``: bring a book of a work in progress up to date from a newer download."""
+"""``fic2book update``: bring a book of a work in progress up to date from a newer download.
+
+The book keeps the design it was made with (recorded in its EPUB, see
+:mod:`fic2book.design_record`): the design options take the same flags as ``convert``, and
+only those given on this command line (or in the environment) override the record.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fic2book.cli.app import (
     DEFAULTS,
+    BoundByOption,
+    ChapterNumbersOption,
+    ChapterTitlesOption,
+    Cover,
+    Css,
     Debug,
     FromFormat,
+    FrontMatterOption,
+    Gutter,
+    LabelsOption,
     MaxInputSize,
     MaxMemory,
+    NoCover,
+    NoSkin,
+    NotesOption,
+    OpeningOption,
+    OrnamentOption,
+    PageSizeOption,
+    PdfCover,
+    PdfUa,
+    Smart,
+    StyleOption,
+    SummariesOption,
+    TemplateDir,
+    ThemeOption,
     Timeout,
+    render_options,
     reported,
     source_date_epoch,
 )
 
+if TYPE_CHECKING:
+    from fic2book.backends import Backend
+
+#: Where an option's value counts as the user's choice for this run, over the book's record.
+_CHOSEN_SOURCES = frozenset({"COMMANDLINE", "ENVIRONMENT"})
+
+
+def given_options(ctx: typer.Context) -> frozenset[str]:
+    """The parameters the user set on the command line or through the environment.
+
+    A default (or a settings-file default) is not a choice: the book's recorded design wins
+    over it.
+    """
+    chosen = set()
+    for name in ctx.params:
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name in _CHOSEN_SOURCES:
+            chosen.add(name)
+    return frozenset(chosen)
+
 
 def update(
+    ctx: typer.Context,
     book: Annotated[
         Path, typer.Argument(help="The EPUB fic2book made.", metavar="BOOK", show_default=False)
     ],
@@ -30,9 +78,47 @@ def update(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write here instead of replacing BOOK.", metavar="OUT"),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write here instead of replacing BOOK; the suffix picks the format "
+            "(.epub, .kepub.epub, .pdf).",
+            metavar="OUT",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            "-t",
+            metavar="FORMAT",
+            help="Write this format (epub, kepub, pdf) next to BOOK, named like it, "
+            "instead of replacing BOOK.",
+            show_default=False,
+        ),
     ] = None,
     from_format: FromFormat = None,
+    page_size: PageSizeOption = DEFAULTS.page_size.name,
+    template_dir: TemplateDir = None,
+    css: Css = None,
+    smart: Smart = DEFAULTS.smart,
+    chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
+    chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
+    labels: LabelsOption = None,
+    style: StyleOption = DEFAULTS.style,
+    theme: ThemeOption = DEFAULTS.theme,
+    opening: OpeningOption = DEFAULTS.opening,
+    ornament: OrnamentOption = DEFAULTS.ornament,
+    front_matter: FrontMatterOption = None,
+    bound_by: BoundByOption = None,
+    cover: Cover = None,
+    no_cover: NoCover = False,
+    no_skin: NoSkin = False,
+    pdf_cover: PdfCover = False,
+    pdf_ua: PdfUa = False,
+    gutter: Gutter = None,
+    notes: NotesOption = DEFAULTS.notes,
+    summaries: SummariesOption = DEFAULTS.summaries,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
@@ -40,12 +126,14 @@ def update(
 ) -> None:
     """Rebuild a book from a newer download, mark new chapters and log the update.
 
+    The book keeps its design (theme, page size, notes…); options given here change it.
+    Omnibuses (convert --combine) and volumes (--volumes) are refused.
+
     Example: [bold]fic2book update story.epub story-newer.html[/bold]
     """
-    from fic2book.backends import backend_for_path
+    params = dict(locals())
     from fic2book.limits import check_input_size
     from fic2book.model import UpdateEntry
-    from fic2book.options import RenderOptions
     from fic2book.pipeline import write_atomically
     from fic2book.readers import check_source, read_work
     from fic2book.sandbox import run_limited
@@ -54,11 +142,9 @@ def update(
     with reported(debug):
         epoch = source_date_epoch()
         now = dt.datetime.now(dt.UTC) if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC)
-        options = RenderOptions(
-            max_input_size=max_input_size, timeout=timeout, max_memory=max_memory
-        )
-        target = output or book
-        backend = backend_for_path(target)
+        options = render_options(params)
+        given = given_options(ctx)
+        target, backend = _target(book, output, to)
         for source in (book, newer):
             check_source(source)
             check_input_size(source, options.max_input_size)
@@ -67,11 +153,29 @@ def update(
             # The newer download is untrusted input: read, compare and write it under the
             # same time and memory limits as ``convert``.
             work = read_work(newer, from_format)
-            result = update_book(book, work, options, now.date())
-            write_atomically(backend, result.work, target, options)
+            result = update_book(book, work, options, now.date(), given=given)
+            write_atomically(backend, result.work, target, result.options or options)
             return result.entry
 
         entry = run_limited(
             rebuild, timeout=timeout, max_memory=max_memory, what=f"updating {book.name}"
         )
-    typer.echo(f"updated: +{len(entry.added)} chapters, {len(entry.changed)} changed")
+    removed = f", {len(entry.removed)} removed" if entry.removed else ""
+    typer.echo(f"updated: +{len(entry.added)} chapters, {len(entry.changed)} changed{removed}")
+
+
+def _target(book: Path, output: Path | None, to: str | None) -> tuple[Path, Backend]:
+    """The file to write and its backend: ``-o``'s suffix, else ``--to``, else BOOK itself."""
+    from fic2book.backends import backend_for, backend_for_path
+    from fic2book.errors import UsageError
+
+    if to is None:
+        target = output or book
+        return target, backend_for_path(target)
+    backend = backend_for(to.strip().lower())
+    if output is None:
+        stem = book.name.removesuffix(".kepub.epub").removesuffix(".epub")
+        return book.with_name(stem + backend.suffix), backend
+    if not output.name.lower().endswith(backend.suffix):
+        raise UsageError(f"-o {output} does not match --to {backend.name}")
+    return output, backend
