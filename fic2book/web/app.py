@@ -47,6 +47,7 @@ from fic2book.units import human_size
 from fic2book.web import jobs
 from fic2book.web.choices import (
     CHAPTER_NUMBER_LABELS,
+    FRONT_MATTER_LABELS,
     MAX_BOUND_BY,
     OPENING_LABELS,
     ORNAMENT_LABELS,
@@ -136,6 +137,7 @@ async def page(request: Request) -> Response:
         chapter_numbers=CHAPTER_NUMBER_LABELS,
         label_languages=offered_labels(),
         placements=PLACEMENT_LABELS,
+        front_matters=FRONT_MATTER_LABELS,
         max_bound_by=MAX_BOUND_BY,
         accept=",".join(readable_suffixes()),
         max_size=human_size(server.settings.options.max_input_size),

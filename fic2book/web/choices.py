@@ -2,12 +2,12 @@
 
 The form offers what ``convert`` offers a reader (formats, trim size, cover, paragraph style,
 chapter titles and numbers, typography, theme, chapter opening, scene-break ornament, work skin,
-the labels' language, notes, summaries, the binder's name) and starts from the same defaults:
-those of :class:`RenderOptions`.  Themes are listed from :data:`fic2book.themes.THEMES`, the
-registry ``--theme`` checks against, and label languages from the catalogs that ship
-(:func:`fic2book.labels.catalog_languages`), so a new theme or catalog shows up on the page
-without a change here.  Anything else the browser sends is ignored; a bad value is a
-:class:`~fic2book.errors.UsageError` the page shows as a sentence.
+the labels' language, notes, summaries, the pages before the story, the binder's name) and
+starts from the same defaults: those of :class:`RenderOptions`.  Themes are listed from
+:data:`fic2book.themes.THEMES`, the registry ``--theme`` checks against, and label languages
+from the catalogs that ship (:func:`fic2book.labels.catalog_languages`), so a new theme or
+catalog shows up on the page without a change here.  Anything else the browser sends is
+ignored; a bad value is a :class:`~fic2book.errors.UsageError` the page shows as a sentence.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from fic2book.design import ORNAMENTS, Opening, check_ornament
 from fic2book.errors import UsageError
+from fic2book.frontmatter import parse_front_matter
 from fic2book.notes import Placement
 from fic2book.options import (
     CHAPTER_TITLES,
@@ -93,6 +94,14 @@ PLACEMENT_LABELS: dict[str, str] = {
     "drop": "Left out",
 }
 assert set(PLACEMENT_LABELS) == {member.value for member in Placement}
+#: ``--front-matter`` as the page offers it: a few orders of the pages before the story, by
+#: their ``--front-matter`` value; ``""`` leaves it unset (each book's default).
+FRONT_MATTER_LABELS: dict[str, str] = {
+    "": "All (half title in PDF only)",
+    "title,credits,tags": "Title page, credits and tags",
+    "title,tags": "Title page and tags",
+    "title": "The title page alone",
+}
 #: The labels choice that leaves ``--labels`` unset: the work's own language.
 WORK_LANGUAGE = ""
 #: Longest binder's name the page takes (a name, not a paragraph).
@@ -166,6 +175,17 @@ def _bound_by(value: Any) -> str | None:
     return name or None
 
 
+def _front_matter(
+    values: Mapping[str, Any], default: tuple[str, ...] | None
+) -> tuple[str, ...] | None:
+    """The front-matter pages picked, ``None`` for each book's own (the PDF's half title)."""
+    raw = values.get("front_matter")
+    if raw is None:
+        return default
+    picked = choice("pages before the story", str(raw), tuple(FRONT_MATTER_LABELS))
+    return parse_front_matter(picked) if picked else None
+
+
 def _placement(values: Mapping[str, Any], name: str, what: str, default: Placement) -> Placement:
     return Placement(choice(what, str(values.get(name, default)), tuple(PLACEMENT_LABELS)))
 
@@ -223,6 +243,7 @@ def options_from(
         notes=_placement(values, "notes", "authors' notes", base.notes),
         summaries=_placement(values, "summaries", "summaries", base.summaries),
         bound_by=_bound_by(values.get("bound_by", base.bound_by)),
+        front_matter=_front_matter(values, base.front_matter),
         smart=_flag(values, "smart", base.smart),
         theme=choice("theme", str(values.get("theme", base.theme)), tuple(THEMES)),
         opening=Opening(

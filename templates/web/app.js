@@ -40,6 +40,7 @@ function settings() {
     labels: data.get("labels"),
     notes: data.get("notes"),
     summaries: data.get("summaries"),
+    front_matter: data.get("front_matter"),
     bound_by: data.get("bound_by"),
     smart: data.get("smart") === "on",
     theme: data.get("theme"),

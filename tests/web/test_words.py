@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
+from fic2book.frontmatter import parse_front_matter
 from fic2book.labels import catalog_languages
 from fic2book.options import RenderOptions
 from fic2book.web.choices import MAX_BOUND_BY, offered_labels
@@ -54,6 +55,11 @@ def test_page_offers_every_catalog_and_the_cli_defaults(page: Page) -> None:
         chosen = form.get_element_by_id(name).xpath("option[@selected]/@value")
         assert chosen == [str(getattr(defaults, name.replace("-", "_")))], name
         assert form.xpath(f".//label[@for='{name}']"), name
+    # Each book's own front matter by default (--front-matter unset), and every choice valid.
+    front = form.get_element_by_id("front-matter")
+    assert front.xpath("option[@selected]/@value") == [""] and defaults.front_matter is None
+    for value in front.xpath("option/@value")[1:]:
+        assert parse_front_matter(value) == tuple(value.split(","))
     bound_by = form.get_element_by_id("bound-by")
     assert bound_by.get("value") == "" and bound_by.get("maxlength") == str(MAX_BOUND_BY)
     assert form.xpath(".//label[@for='bound-by']")
@@ -72,12 +78,16 @@ def test_labels_numbers_and_binder_reach_the_pdf(page: Page, tmp_path: Path) -> 
             labels="fr",
             chapter_numbers="words",
             bound_by="  Ana   Relieuse ",
+            front_matter="title,credits,tags",
         ),
         tmp_path,
     )
     assert has_text(french, "Table des matières") and has_text(french, "Chapitre un : The Ferry")
     assert has_text(french, "Relié par Ana Relieuse")
     assert "Contents" not in french and "Chapter 1" not in french
+    # No half title: the book opens on the title page (the title, then "par" and the creators).
+    assert english.split("\f")[0].split() == ["Ferry", "Crossing"]
+    assert french.split("\f")[0].split()[:3] == ["Ferry", "Crossing", "par"]
 
 
 @pytest.mark.slow
@@ -110,6 +120,7 @@ def test_bad_word_choices_are_a_sentence(page: Page) -> None:
         ({"notes": "hide"}, "authors' notes must be one of keep, end, drop"),
         ({"summaries": "x"}, "summaries must be one of keep, end, drop"),
         ({"bound_by": "A" * (MAX_BOUND_BY + 1)}, "binder's name is longer than"),
+        ({"front_matter": "tags,title"}, "pages before the story must be one of"),
     ):
         response = page.convert(upload_id, **options)
         assert response.status_code == 400, options
@@ -126,4 +137,9 @@ def test_labels_are_case_blind_and_canonical() -> None:
     assert options_from({"labels": ""}, base, None).labels is None
     assert options_from({}, base, None).labels is None
     assert options_from({"bound_by": "   "}, base, None).bound_by is None
+    assert options_from({"front_matter": ""}, base, None).front_matter is None
+    assert options_from({"front_matter": "title,tags"}, base, None).front_matter == (
+        "title",
+        "tags",
+    )
     assert next(iter(offered_labels())) == ""
