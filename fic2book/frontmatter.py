@@ -40,6 +40,36 @@ def front_parts(chosen: tuple[str, ...] | None, *, pdf: bool) -> tuple[str, ...]
     return PDF_FRONT if pdf else EPUB_FRONT
 
 
+#: The pages an omnibus has once, for the whole book; each work has its own of the others.
+OMNIBUS_PARTS: tuple[str, ...] = ("half-title", "title", "credits")
+
+
+def omnibus_front(
+    chosen: tuple[str, ...] | None, *, pdf: bool, work: bool = False
+) -> tuple[str, ...]:
+    """The front matter of an omnibus (``convert --combine``), or with ``work`` of each work.
+
+    The book opens with its own half title, title page and credits page (which lists every
+    work), as ``--front-matter`` or the book's default has them; each work then opens with its
+    title page, always (it starts the work's part of the contents and outline), and its tag
+    summary when the front matter has one.
+    """
+    parts = front_parts(chosen, pdf=pdf)
+    if work:
+        return ("title", "tags") if "tags" in parts else ("title",)
+    return tuple(part for part in parts if part in OMNIBUS_PARTS)
+
+
+def build_day(source_date_epoch: int | None) -> dt.date | None:
+    """The build day for the credits page, ``SOURCE_DATE_EPOCH``'s (UTC), else none.
+
+    A date, not text: the page writes it in the label language ("14 novembre 2023").
+    """
+    if source_date_epoch is None:
+        return None
+    return dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC).date()
+
+
 def build_date(source_date_epoch: int | None) -> str:
     """The build date for the credits page: ``SOURCE_DATE_EPOCH``'s day, else none.
 

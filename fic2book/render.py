@@ -22,11 +22,12 @@ from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from fic2book import __version__
 from fic2book.design import mark_opening
 from fic2book.errors import Fic2BookError, RenderError
-from fic2book.frontmatter import build_date, front_parts
+from fic2book.frontmatter import build_date, build_day, front_parts, omnibus_front
 from fic2book.html.sanitize import plain_text
 from fic2book.labels import Labels
 from fic2book.language import text_direction
@@ -124,7 +125,12 @@ def environment(
     env.globals["permission_sentences"] = permission_sentences
     env.globals["front_parts"] = front_parts
     env.globals["build_date"] = build_date
+    env.globals["build_day"] = build_day
     env.globals["fic2book_version"] = __version__
+    # An omnibus's works each speak their own label language (templates/pdf/omnibus.html.j2).
+    env.globals["book_labels"] = book_labels
+    env.globals["work_part"] = work_part
+    env.globals["omnibus_front"] = omnibus_front
     return env
 
 
@@ -176,3 +182,15 @@ def render_part(
     ``context`` adds variables, such as the EPUB's file names for links between its files.
     """
     return render_template(f"parts/{name}.html.j2", options, work=work, chapter=chapter, **context)
+
+
+def work_part(
+    name: str, work: Work, options: RenderOptions, chapter: Chapter | None = None, **context: Any
+) -> Markup:
+    """:func:`render_part` as markup a template can include: one work's part of an omnibus.
+
+    The part is rendered in its own environment, so its labels are in that work's language
+    (or ``--labels``) whatever the language of the book around it.
+    """
+    # Trusted: rendered with autoescape, as every part the backends put in a book.
+    return Markup(render_part(name, work, options, chapter=chapter, **context))

@@ -35,7 +35,7 @@ from fic2book.backends.epub_zip import XML_LANG, finish_zip
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
-from fic2book.frontmatter import front_parts
+from fic2book.frontmatter import front_parts, omnibus_front
 from fic2book.labels import ENGLISH, Labels
 from fic2book.language import text_direction
 from fic2book.model import Asset, Chapter, Work
@@ -132,26 +132,39 @@ def _documents(work: Work, options: RenderOptions) -> tuple[list[Document], list
     """
     if not work.works:
         return _work_documents(work, options)
-    labels = book_labels(work, options)
+    _ = book_labels(work, options).gettext
+    # The book's own half title (if named), title page and credits page listing every work
+    # (fic2book/frontmatter.py: omnibus_front); each work then opens with its title page.
+    pages = {
+        "half-title": ("half_title", _("Half Title"), "half_title"),
+        "title": ("title_page", _("Title Page"), "omnibus_title_page"),
+        "credits": ("credits", _("Credits"), "omnibus_credits"),
+    }
     front = [
-        Document(
-            "title_page",
-            "title_page.xhtml",
-            labels.gettext("Title Page"),
-            render_template("parts/omnibus_title_page.html.j2", options, work=work, chapter=None),
+        Document(uid, f"{uid}.xhtml", title, render_part(template, work, options))
+        for uid, title, template in (
+            pages[part] for part in omnibus_front(options.front_matter, pdf=False)
         )
     ]
+    each = omnibus_front(options.front_matter, pdf=False, work=True)
     back: list[Document] = []
     for position, part in enumerate(work.works, start=1):
-        head, rest = _work_documents(part, options, f"work{position:02d}_", position)
+        head, rest = _work_documents(part, options, f"work{position:02d}_", position, each)
         back += [dataclasses.replace(head[0], title=part.title), *head[1:], *rest]
     return front, back
 
 
 def _work_documents(
-    work: Work, options: RenderOptions, prefix: str = "", group: int | None = None
+    work: Work,
+    options: RenderOptions,
+    prefix: str = "",
+    group: int | None = None,
+    parts: tuple[str, ...] | None = None,
 ) -> tuple[list[Document], list[Document]]:
-    """One work's front matter and the rest; ``prefix`` starts every file name and id."""
+    """One work's front matter and the rest; ``prefix`` starts every file name and id.
+
+    ``parts`` are its front-matter pages (an omnibus's work has fewer); by default the EPUB's.
+    """
 
     def doc(uid: str, title: str, content: str) -> Document:
         return Document(prefix + uid, f"{prefix}{uid}.xhtml", title, content, group)
@@ -172,7 +185,7 @@ def _work_documents(
     }
     front = [
         doc(pages[part][0], pages[part][1], render_part(pages[part][0], work, options, **links))
-        for part in front_parts(options.front_matter, pdf=False)
+        for part in parts or front_parts(options.front_matter, pdf=False)
     ]
     back = [
         doc(
