@@ -264,10 +264,15 @@ def update_work(
     rendered = read_state(build_epub(prepared, options), "the newer work")
     labels = book_labels(newer, options)
     old = state.prints or tuple(ChapterPrint("", "", print_, ()) for print_ in state.chapters)
+    # Headings are compared as the old book would have set them: a new --labels or
+    # --chapter-numbers renames no chapter.
+    before = apply_design(options, state.design) if state.design is not None else options
+    as_before = prepared if before == options else prepare(newer, before)
+    old_labels = book_labels(newer, before)
 
     def heading_at(i: int, j: int) -> str:
-        moved = dataclasses.replace(prepared.chapters[j], number=i + 1)
-        return " ".join(labels.heading(moved, options.chapter_titles).split())
+        moved = dataclasses.replace(as_before.chapters[j], number=i + 1)
+        return " ".join(old_labels.heading(moved, before.chapter_titles).split())
 
     titled = [bool(chapter.title) for chapter in prepared.chapters]
     match = match_chapters(old, rendered.prints, heading_at, titled)

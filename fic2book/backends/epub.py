@@ -16,6 +16,7 @@ instead of the clock's.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import posixpath
@@ -31,7 +32,8 @@ from fic2book.backends.epub_metadata import (
     epub_language,
     set_metadata,
 )
-from fic2book.backends.epub_zip import XML_LANG, finish_zip
+from fic2book.backends.epub_nav import mark_new_entries
+from fic2book.backends.epub_zip import XML_LANG, Rewrites, finish_zip
 from fic2book.cover import CoverImage, book_cover, cover_alt
 from fic2book.design import design_css
 from fic2book.errors import OutputError, RenderError
@@ -77,6 +79,8 @@ class Document:
     work: int | None = None
     #: The contents entry when it differs from ``title`` (a chapter marked "new").
     toc_title: str | None = None
+    #: The mark after ``title`` in ``toc_title`` ("(new)"), styled on the contents page.
+    mark: str | None = None
 
 
 @register
@@ -102,7 +106,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
     # Imported here so that looking the backend up (``fic2book formats``) stays cheap.
     from ebooklib import epub
 
-    book, language = _book(epub, work, options)
+    book, language, rewrites = _book(epub, work, options)
     with tempfile.TemporaryDirectory(prefix="fic2book-epub-") as folder:
         written = Path(folder) / "book.epub"
         epub.write_epub(
@@ -121,7 +125,7 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
             },
         )
         raw = written.read_bytes()
-    return finish_zip(raw, build_time(work, options), language)
+    return finish_zip(raw, build_time(work, options), language, rewrites)
 
 
 def _documents(work: Work, options: RenderOptions) -> tuple[list[Document], list[Document]]:
@@ -196,7 +200,9 @@ def _work_documents(
         for position, chapter in enumerate(work.chapters, start=1)
     ]
     back = [
-        dataclasses.replace(document, toc_title=f"{document.title} ({_('new')})")
+        dataclasses.replace(
+            document, toc_title=f"{document.title} ({_('new')})", mark=f"({_('new')})"
+        )
         if chapter.is_new
         else document
         for chapter, document in zip(work.chapters, back, strict=True)
@@ -229,8 +235,11 @@ def _toc(epub: Any, documents: Sequence[Document]) -> list[Any]:
     return toc
 
 
-def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
-    """The ebooklib book, ready to write, and the language written on ``<package>``."""
+def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewrites]:
+    """The ebooklib book, ready to write, the language on ``<package>``, and rewrites.
+
+    The rewrites change files ebooklib writes itself: the contents' "new" marks.
+    """
     cover = book_cover(work, options)
     labels = book_labels(work, options)
     book = epub.EpubBook()
@@ -281,7 +290,9 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str]:
         nav,
         *(items[doc.uid] for doc in back),
     ]
-    return book, language
+    marked = {doc.file_name: (doc.title, doc.mark) for doc in [*front, *back] if doc.mark}
+    nav_member = posixpath.join(book.FOLDER_NAME, nav.file_name)
+    return book, language, {nav_member: functools.partial(mark_new_entries, marked=marked)}
 
 
 def _cover_documents(

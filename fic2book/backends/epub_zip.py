@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Mapping
 
 from fic2book.errors import RenderError
 
@@ -16,17 +17,23 @@ from fic2book.errors import RenderError
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
+#: Changes to members ebooklib writes itself, by archive path (the contents' "new" marks).
+Rewrites = Mapping[str, Callable[[bytes], bytes]]
+
 #: Members written without deflate because their format is compressed already.
 _COMPRESSED_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
-def finish_zip(raw: bytes, mtime: dt.datetime, language: str) -> bytes:
+def finish_zip(
+    raw: bytes, mtime: dt.datetime, language: str, rewrites: Rewrites | None = None
+) -> bytes:
     """Rewrite the zip ebooklib wrote so that its bytes depend only on the book and ``mtime``.
 
     ``mimetype`` comes first and is stored (the OCF rule), and so are images; the rest is
     deflated at level 9.  Every entry gets the time of ``mtime`` (UTC), never the clock's or
     the local time zone's, and Unix mode 0644.  ``content.opf`` gets ``xml:lang`` on
     ``<package>`` (ebooklib writes none), which reading systems use for the whole book.
+    A member named in ``rewrites`` is passed through its function.
     """
     date_time = _zip_date_time(mtime)
     buffer = io.BytesIO()
@@ -40,6 +47,8 @@ def finish_zip(raw: bytes, mtime: dt.datetime, language: str) -> bytes:
             data = source.read(name)
             if name.endswith("/content.opf"):
                 data = _package_language(data, language)
+            if rewrites and name in rewrites:
+                data = rewrites[name](data)
             info = zipfile.ZipInfo(name, date_time)
             # JPEG, PNG, GIF and WebP are compressed already: deflating them again costs time
             # (a cover is most of a short book's bytes) and saves nothing.
