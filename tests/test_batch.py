@@ -157,6 +157,7 @@ def test_mixed_folder_converts_good_works_and_reports_the_rest(
     assert data["summary"] == {
         "total": 7,
         "converted": 3,
+        "updated": 0,
         "skipped": 0,
         "failed": 4,
         "not_processed": 0,
@@ -558,7 +559,7 @@ def test_ctrl_c_stops_cleanly_with_a_summary(slow_library: Path, tmp_path: Path)
 
 
 def test_statuses_are_the_documented_strings() -> None:
-    assert [str(s) for s in InputStatus] == ["converted", "skipped", "failed"]
+    assert [str(s) for s in InputStatus] == ["converted", "updated", "skipped", "failed"]
 
 
 def test_batch_runs_under_a_long_temporary_folder(tmp_path: Path) -> None:

@@ -67,8 +67,7 @@ class PlainDisplay:
             return
         if self.quiet:
             return
-        books = ", ".join(map(shown, outcome.outputs)) or "-"
-        print(f"{prefix} {outcome.status} {name} -> {books}", file=self.out, flush=True)
+        print(f"{prefix} {describe(outcome)}", file=self.out, flush=True)
 
     def warn(self, message: str) -> None:
         """Print the warning on stderr, even when quiet."""
@@ -128,6 +127,8 @@ class RichDisplay:
             )
             if self.debug and outcome.detail:
                 self.progress.console.print(outcome.detail, end="")
+        elif outcome.status is InputStatus.UPDATED:
+            self.progress.console.print(describe(outcome))  # rare, and worth seeing
         if self.task is not None:
             self.progress.update(self.task, completed=summary.done, current="")
 
@@ -138,6 +139,23 @@ class RichDisplay:
     def stop(self) -> None:
         """Leave the final bar on screen."""
         self.progress.stop()
+
+
+def describe(outcome: Outcome) -> str:
+    """An input's line without its ``[n/total]``: what happened, and to which books.
+
+    ``updated: +1 chapter: wip (2).html -> Lamplighter's Round - tallowmere.epub (was
+    wip.html)`` for a newer download of a work already built.
+    """
+    books = ", ".join(map(shown, outcome.outputs)) or "-"
+    line = f"{outcome.status} {shown(outcome.input)} -> {books}"
+    if outcome.status is InputStatus.UPDATED:
+        line = f"{outcome.news}: {shown(outcome.input)} -> {books}"
+        if outcome.replaces is not None:
+            line += f" (was {shown(outcome.replaces)})"
+    if outcome.note is not None:
+        line += f" ({shown(outcome.note)})"
+    return line
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -154,6 +172,8 @@ def print_summary(summary: Summary, config: BatchConfig, out: TextIO | None = No
     table.add_column("Status")
     table.add_column("Inputs", justify="right")
     table.add_row("converted", str(summary.converted))
+    # Newer downloads of works already built: their books rebuilt with the news marked.
+    table.add_row("updated", str(summary.updated))
     # Up to date, or (with a warning above) a symlink leading out of the input folder.
     table.add_row("skipped", str(summary.skipped))
     table.add_row("failed", str(summary.failed))
@@ -161,7 +181,8 @@ def print_summary(summary: Summary, config: BatchConfig, out: TextIO | None = No
         table.add_row("not processed (interrupted)", str(summary.total - summary.done))
     table.add_row("total", str(summary.total))
     console.print(table)
-    rate = summary.converted / summary.seconds if summary.seconds > 0 else 0.0
+    made = summary.converted + summary.updated
+    rate = made / summary.seconds if summary.seconds > 0 else 0.0
     console.print(
         f"{summary.books_written} book(s) written in {summary.seconds:.1f} s "
         f"({rate:.1f} works/s converted)"

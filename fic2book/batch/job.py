@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fic2book.backends import backend_for
 from fic2book.errors import Fic2BookError, InputError
@@ -26,6 +26,10 @@ from fic2book.nametemplate import name_fields
 from fic2book.options import RenderOptions
 from fic2book.pipeline import read_work_bytes, render_bytes
 from fic2book.sandbox_resident import ResidentSandbox
+
+if TYPE_CHECKING:
+    from fic2book.batch.works import Update
+    from fic2book.update import BookState
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,12 @@ class Rendered:
     error: str | None = None
     detail: str | None = None
     seconds: float = 0.0
+    #: The work's :func:`~fic2book.batch.works.work_key`, ``None`` when it names no ID or URL.
+    work_key: str | None = None
+    #: The books' :func:`~fic2book.batch.works.encode_state`, when the work has a key.
+    state: str | None = None
+    #: Set when the books update the previous book of the same work (see :func:`render_job`).
+    update: Update | None = None
 
 
 @dataclass(frozen=True)
@@ -66,10 +76,14 @@ def render_job(
     from_format: str | None,
     formats: tuple[str, ...],
     options: RenderOptions | Resources,
+    previous: BookState | None = None,
 ) -> Rendered:
     """Parse one work from its bytes and render it in each format; never raises for bad input.
 
-    This is the unit of work sent to local worker processes and to Dask workers alike.
+    This is the unit of work sent to local worker processes and to Dask workers alike.  With
+    ``previous``, the state of a book built before, a newer download of the same work has its
+    new and changed chapters marked and the book's update log extended, as ``fic2book
+    update`` does (:func:`fic2book.batch.works.updated_work`); another work is rendered as new.
     """
     start = time.perf_counter()
     try:
@@ -78,13 +92,14 @@ def render_job(
         check_data_size(data, name, options.max_input_size)
         # Reading and rendering run in this worker's sandboxed child under --timeout and
         # --max-memory; the child is kept for the next work, with what it has cached.
-        fields, books = _SANDBOX.run(
+        fields, books, key, state, update = _SANDBOX.run(
             _render,
             data,
             name,
             from_format,
             formats,
             options,
+            previous,
             timeout=options.timeout,
             max_memory=options.max_memory,
             what=f"converting {name}",
@@ -105,6 +120,9 @@ def render_job(
         fields=fields,
         books=books,
         seconds=time.perf_counter() - start,
+        work_key=key,
+        state=state,
+        update=update,
     )
 
 
@@ -118,13 +136,33 @@ def _render(
     from_format: str | None,
     formats: tuple[str, ...],
     options: RenderOptions,
-) -> tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, bytes], ...]]:
+    previous: BookState | None,
+) -> tuple[
+    tuple[tuple[str, Any], ...],
+    tuple[tuple[str, bytes], ...],
+    str | None,
+    str | None,
+    Update | None,
+]:
     """Read one work and render each format: the job's part that runs under the limits."""
+    from fic2book.batch.works import book_state, updated_work, work_key
+
     work = read_work_bytes(data, name, from_format)
+    key = work_key(work)
+    update = None
+    if previous is not None and key is not None:
+        found = updated_work(previous, work, options, name)
+        if found is not None:
+            work, update = found
     books = tuple(
         (fmt, render_bytes(backend_for(fmt), work, options)) for fmt in dict.fromkeys(formats)
     )
-    return tuple(name_fields(work).items()), books
+    state = None
+    if key is not None:
+        # The state is read from the EPUB rendering, also for a run that makes no EPUB.
+        epub = dict(books).get("epub") or render_bytes(backend_for("epub"), work, options)
+        state = book_state(epub, name)
+    return tuple(name_fields(work).items()), books, key, state, update
 
 
 def path_fields(options: RenderOptions) -> Iterator[tuple[str, Path | tuple[Path, ...]]]:

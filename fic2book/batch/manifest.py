@@ -6,11 +6,19 @@ not read again just to be hashed), the options fingerprint (fic2book's version i
 the book's path relative to the output folder.  A row is written only after its book has been
 renamed into place, one transaction per input, so a run killed at any moment leaves rows that
 are all true; a book written just before the kill and not yet recorded is rebuilt next time.
+
+A book of a work with an AO3 work ID or URL also records the work's key and the book's state
+(:mod:`fic2book.batch.works`), so a newer download under another name updates that book
+(:meth:`Manifest.by_work`).  An input whose work is built from another, newer input is
+remembered as *superseded* by it, so it makes no second book.  ``batch --combine series``
+remembers its omnibuses' members (:meth:`Manifest.omnibus`).  A manifest of schema 1 gains
+the new columns and tables in place; a manifest of any other layout is started afresh.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,11 +31,18 @@ from fic2book.errors import OutputError
 #: File name of the manifest inside the output folder.
 MANIFEST_NAME = ".fic2book-manifest.sqlite"
 
-#: Bumped when the table layout changes; an older manifest is then started afresh.
-SCHEMA_VERSION = 1
+#: Bumped when the table layout changes; see the module for what happens to older manifests.
+SCHEMA_VERSION = 2
+
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
+#: What schema 1 lacks; the tables and index it lacks are created by :data:`_SCHEMA`.
+_FROM_1 = """
+ALTER TABLE books ADD COLUMN work TEXT;
+ALTER TABLE books ADD COLUMN state TEXT;
+"""
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS books (
     input TEXT NOT NULL,
     format TEXT NOT NULL,
@@ -39,9 +54,25 @@ CREATE TABLE IF NOT EXISTS books (
     output TEXT NOT NULL,
     seconds REAL NOT NULL,
     written REAL NOT NULL,
+    work TEXT,
+    state TEXT,
     PRIMARY KEY (input, format)
 );
 CREATE INDEX IF NOT EXISTS books_folder ON books (folder);
+CREATE INDEX IF NOT EXISTS books_work ON books (work);
+CREATE TABLE IF NOT EXISTS superseded (
+    input TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS omnibuses (
+    name TEXT PRIMARY KEY,
+    members TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    outputs TEXT NOT NULL
+);
 """
 
 
@@ -62,6 +93,21 @@ class BookRecord:
     fingerprint: str
     #: The book's path relative to the output folder, with ``/`` separators.
     output: str
+    #: The work's :func:`~fic2book.batch.works.work_key`, ``None`` when it has no ID or URL.
+    work: str | None = None
+    #: The book's :func:`~fic2book.batch.works.encode_state` (with ``work``).
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """An input whose work is built from the newer input ``by``; it makes no book of its own."""
+
+    input: str
+    hash: str
+    size: int
+    mtime_ns: int
+    by: str
 
 
 def folder_of(relative: str) -> str:
@@ -158,16 +204,21 @@ class Manifest:
                 self.path.with_name(self.path.name + extra).unlink()
 
     def _migrate(self) -> None:
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_META)
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is not None and row[0] != str(SCHEMA_VERSION):
+        if row is not None and row[0] == "1":
+            # Schema 1 lacks only the work columns and new tables: its rows stay true.
+            self._db.executescript(_FROM_1)
+        elif row is not None and row[0] != str(SCHEMA_VERSION):
             # A manifest from another layout cannot be trusted: forget it (books get rebuilt).
-            self._db.executescript("DROP TABLE books; DROP TABLE meta;")
-            self._db.executescript(_SCHEMA)
-            row = None
-        if row is None:
+            for table in ("books", "superseded", "omnibuses"):
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._db.executescript(_SCHEMA)
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            # Written only when it changes: a run that skips every book leaves the file alone.
             self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
             )
 
     def __enter__(self) -> Manifest:
@@ -185,8 +236,8 @@ class Manifest:
         """The rows matching ``where``, the unsafe ones left out (and noted in ``ignored``)."""
         try:
             rows = self._db.execute(
-                "SELECT input, format, hash, size, mtime_ns, fingerprint, output FROM books "
-                f"WHERE {where} = ?",
+                "SELECT input, format, hash, size, mtime_ns, fingerprint, output, work, state "
+                f"FROM books WHERE {where} = ? ORDER BY input, format",
                 (value,),
             ).fetchall()
         except sqlite3.DatabaseError as err:
@@ -194,8 +245,10 @@ class Manifest:
         kept = []
         for row in rows:
             texts, numbers = (row[0], row[1], row[2], row[5], row[6]), (row[3], row[4])
-            if not all(isinstance(v, str) for v in texts) or not all(
-                isinstance(v, int) for v in numbers
+            if (
+                not all(isinstance(v, str) for v in texts)
+                or not all(isinstance(v, int) for v in numbers)
+                or not all(v is None or isinstance(v, str) for v in row[7:])
             ):
                 self._ignore(str(row[0]), str(row[1]), "it is not a row batch wrote")
                 continue
@@ -220,14 +273,32 @@ class Manifest:
         """The rows of every input directly in ``folder`` (relative, ``""`` at the top)."""
         yield from self._select("folder", folder)
 
-    def record(self, books: list[BookRecord], seconds: float) -> None:
-        """Remember the books just written for one input, in one transaction."""
+    def by_work(self, key: str) -> dict[str, list[BookRecord]]:
+        """The rows of the work ``key`` (:func:`~fic2book.batch.works.work_key`), by input."""
+        found: dict[str, list[BookRecord]] = {}
+        for record in self._select("work", key):
+            found.setdefault(record.input, []).append(record)
+        return found
+
+    def record(self, books: list[BookRecord], seconds: float, replaces: str | None = None) -> None:
+        """Remember the books just written for one input, in one transaction.
+
+        ``replaces`` names another input whose books these are now (an older download of
+        the same work): its rows of the formats written go; the rest follow the work to the
+        new input, marked out of date, when both inputs share a folder.
+        """
         now = time.time()
         try:
             self._db.execute("BEGIN")
+            if books:
+                # A superseded input that changed and made a book is an input like any other.
+                self._db.execute("DELETE FROM superseded WHERE input = ?", (books[0].input,))
+            if replaces is not None and books:
+                self._hand_over(replaces, books[0].input, [book.format for book in books])
             self._db.executemany(
                 "INSERT OR REPLACE INTO books (input, format, folder, hash, size, mtime_ns, "
-                "fingerprint, output, seconds, written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fingerprint, output, seconds, written, work, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         book.input,
@@ -240,10 +311,90 @@ class Manifest:
                         book.output,
                         seconds,
                         now,
+                        book.work,
+                        book.state,
                     )
                     for book in books
                 ],
             )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as err:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise OutputError(f"{self.path}: {err}") from err
+
+    def _hand_over(self, old: str, new: str, formats: list[str]) -> None:
+        """Give the books of input ``old`` to input ``new`` (in :meth:`record`'s transaction)."""
+        marks = ", ".join("?" * len(formats))
+        self._db.execute(
+            f"DELETE FROM books WHERE input = ? AND format IN ({marks})", (old, *formats)
+        )
+        if folder_of(old) == folder_of(new):
+            # An empty hash never matches: the next run with that format rebuilds the book.
+            self._db.execute(
+                "UPDATE OR IGNORE books SET input = ?, hash = '' WHERE input = ?", (new, old)
+            )
+        self._db.execute("DELETE FROM books WHERE input = ?", (old,))
+
+    def superseded(self, relative: str) -> Superseded | None:
+        """The input's superseded row, if it has one."""
+        try:
+            row = self._db.execute(
+                "SELECT input, hash, size, mtime_ns, by FROM superseded WHERE input = ?",
+                (relative,),
+            ).fetchone()
+        except sqlite3.DatabaseError as err:
+            raise self._corrupt(err) from err
+        if row is None or not all(isinstance(v, int) for v in row[2:4]):
+            return None
+        if not all(isinstance(v, str) for v in (row[0], row[1], row[4])):
+            return None
+        return Superseded(*row)
+
+    def supersede(self, entry: Superseded) -> None:
+        """Remember that an input's work is built from a newer input (its own rows go)."""
+        self._write(
+            ("DELETE FROM books WHERE input = ?", (entry.input,)),
+            (
+                "INSERT OR REPLACE INTO superseded (input, hash, size, mtime_ns, by) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (entry.input, entry.hash, entry.size, entry.mtime_ns, entry.by),
+            ),
+        )
+
+    def forget_superseded(self, relative: str) -> None:
+        """The input changed since it was superseded: it is an input like any other again."""
+        self._write(("DELETE FROM superseded WHERE input = ?", (relative,)))
+
+    def omnibus(self, name: str) -> tuple[str, str, tuple[str, ...]] | None:
+        """An omnibus's recorded members (JSON), options fingerprint and books, if any."""
+        try:
+            row = self._db.execute(
+                "SELECT members, fingerprint, outputs FROM omnibuses WHERE name = ?", (name,)
+            ).fetchone()
+            outputs = () if row is None else tuple(map(str, json.loads(row[2])))
+        except (sqlite3.DatabaseError, ValueError, TypeError) as err:
+            if isinstance(err, sqlite3.DatabaseError):
+                raise self._corrupt(err) from err
+            return None
+        return None if row is None else (str(row[0]), str(row[1]), outputs)
+
+    def record_omnibus(self, name: str, members: str, fingerprint: str, outputs: list[str]) -> None:
+        """Remember an omnibus just written (``members``: JSON of its inputs and hashes)."""
+        self._write(
+            (
+                "INSERT OR REPLACE INTO omnibuses (name, members, fingerprint, outputs) "
+                "VALUES (?, ?, ?, ?)",
+                (name, members, fingerprint, json.dumps(outputs, ensure_ascii=False)),
+            )
+        )
+
+    def _write(self, *statements: tuple[str, tuple[object, ...]]) -> None:
+        """Run ``statements`` in one transaction."""
+        try:
+            self._db.execute("BEGIN")
+            for sql, values in statements:
+                self._db.execute(sql, values)
             self._db.execute("COMMIT")
         except sqlite3.Error as err:
             with contextlib.suppress(sqlite3.Error):

@@ -14,6 +14,8 @@ class InputStatus(StrEnum):
     """What happened to one input."""
 
     CONVERTED = "converted"
+    #: A newer download of a work already built: its book rebuilt with the news marked.
+    UPDATED = "updated"
     SKIPPED = "skipped"
     FAILED = "failed"
 
@@ -32,16 +34,36 @@ class Outcome:
     seconds: float = 0.0
     #: A traceback for ``--debug`` when the failure was a bug.
     detail: str | None = None
+    #: For an update, the chapters it added and changed, by name.
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    #: The input whose book this one took over (an older download of the same work).
+    replaces: str | None = None
+    #: Why an input made no book although it is fine (superseded by a newer download).
+    note: str | None = None
+
+    @property
+    def news(self) -> str:
+        """An update in words: ``updated: +1 chapter`` or ``updated: +2 chapters, 1 changed``."""
+        count = len(self.added)
+        text = f"updated: +{count} chapter{'' if count == 1 else 's'}"
+        return text + (f", {len(self.changed)} changed" if self.changed else "")
 
     def as_json(self) -> dict[str, Any]:
         """The report entry."""
-        return {
+        entry: dict[str, Any] = {
             "input": self.input,
             "status": str(self.status),
             "outputs": list(self.outputs),
             "error": self.error,
             "seconds": round(self.seconds, 4),
         }
+        if self.status is InputStatus.UPDATED:
+            entry.update(added=list(self.added), changed=list(self.changed))
+            entry.update(replaces=self.replaces, update=self.news)
+        if self.note is not None:
+            entry["note"] = self.note
+        return entry
 
 
 @dataclass
@@ -50,6 +72,7 @@ class Summary:
 
     total: int = 0
     converted: int = 0
+    updated: int = 0
     skipped: int = 0
     failed: int = 0
     books_written: int = 0
@@ -61,13 +84,14 @@ class Summary:
     @property
     def done(self) -> int:
         """Inputs dealt with so far."""
-        return self.converted + self.skipped + self.failed
+        return self.converted + self.updated + self.skipped + self.failed
 
     def as_json(self) -> dict[str, Any]:
         """The report's summary object."""
         return {
             "total": self.total,
             "converted": self.converted,
+            "updated": self.updated,
             "skipped": self.skipped,
             "failed": self.failed,
             "not_processed": self.total - self.done if self.interrupted else 0,

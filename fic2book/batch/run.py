@@ -21,10 +21,11 @@ from fic2book.batch.discover import Folder, hash_file, input_suffixes, join, wal
 from fic2book.batch.display import Display, PlainDisplay
 from fic2book.batch.fingerprint import fingerprint
 from fic2book.batch.job import Rendered, one_line
-from fic2book.batch.manifest import BookRecord, Manifest
+from fic2book.batch.manifest import BookRecord, Manifest, Superseded
 from fic2book.batch.outcome import SUMMARY_FAILURES, InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
 from fic2book.batch.runners import DaskRunner, Handle, LocalRunner, Runner, default_jobs
+from fic2book.batch.works import decode_state
 from fic2book.errors import (
     BackendUnavailableError,
     Fic2BookError,
@@ -36,6 +37,7 @@ from fic2book.nametemplate import book_path
 from fic2book.naming import TakenPaths, unique_path
 from fic2book.pipeline import backends_for, write_bytes_atomically
 from fic2book.tempfiles import remove_stale
+from fic2book.update import BookState
 
 
 @dataclass
@@ -57,12 +59,22 @@ class _Planned:
     kept: dict[str, str] = field(default_factory=dict)
     #: The manifest's previous book of each format being rebuilt.
     previous: dict[str, str] = field(default_factory=dict)
+    #: The state of the book being rebuilt, for the worker to mark what is new.
+    before: BookState | None = None
+    #: The book (one row of it) of the input this newer download takes over
+    #: (see :meth:`_Batch.take_over`).
+    replaces: BookRecord | None = None
     hash: str = ""
     size: int = 0
     mtime_ns: int = 0
     started: float = field(default_factory=time.perf_counter)
     handle: Handle | None = None
     outcome: Outcome | None = None
+
+
+def superseded_note(by: str) -> str:
+    """Why an input makes no book: ``by`` holds the same work and every chapter it has."""
+    return f"superseded by {by}: the same work, with every chapter of this download"
 
 
 def _check_folders(source: Path, output: Path) -> None:
@@ -100,6 +112,7 @@ class _Batch:
         self.summary = Summary()
         self.report: ReportWriter | None = None
         self.manifest: Manifest | None = None
+        self.runner: Runner | None = None
         self.real_source = config.source.resolve()
         #: Manifest rows reported as ignored so far.
         self.warned = 0
@@ -148,6 +161,9 @@ class _Batch:
             # A FIFO would block the reader forever; devices and sockets are no works.
             return self._failed(item, f"cannot read input: {item.rel}: not a regular file")
         item.size, item.mtime_ns = info.st_size, info.st_mtime_ns
+        gone = manifest.superseded(rel)
+        if gone is not None and self._superseded(item, gone, manifest):
+            return item
         records = manifest.records(rel)
         todo = list(self.formats)
         if records and not self.config.force:
@@ -178,9 +194,31 @@ class _Batch:
             fmt: records[fmt].output for fmt in self.formats if fmt not in todo and fmt in records
         }
         item.previous = {fmt: records[fmt].output for fmt in todo if fmt in records}
+        # Each format's book was made from the same state; a format added later may lag.
+        states = [records[fmt].state for fmt in (*todo, *records) if fmt in records]
+        item.before = next(filter(None, map(decode_state, states)), None)
         if not todo:
             item.outcome = Outcome(rel, InputStatus.SKIPPED, tuple(item.kept.values()))
         return item
+
+    def _superseded(self, item: _Planned, gone: Superseded, manifest: Manifest) -> bool:
+        """Skip an input a newer download of its work superseded, unless it changed since.
+
+        Returns whether the item's outcome is decided (skipped, or failed to be read).
+        """
+        if (gone.size, gone.mtime_ns) != (item.size, item.mtime_ns):
+            try:
+                item.hash = hash_file(item.path)[0]
+            except OSError as err:
+                self._failed(item, f"cannot read input: {item.rel}: {err.strerror or err}")
+                return True
+            if item.hash != gone.hash:
+                manifest.forget_superseded(item.rel)  # an input like any other again
+                return False
+        books = tuple(record.output for record in manifest.records(gone.by).values())
+        note = superseded_note(gone.by)
+        item.outcome = Outcome(item.rel, InputStatus.SKIPPED, books, note=note)
+        return True
 
     def _leads_outside(self, path: Path) -> str | None:
         """Why a symlinked input is skipped, or ``None`` if it may be read."""
@@ -212,8 +250,48 @@ class _Batch:
             self.display.working(item.rel)
             rendered = item.handle.result()
             item.handle = None
-            item.outcome = self.write_books(item, rendered, manifest)
+            if rendered.error is None and rendered.update is None and rendered.work_key:
+                rendered = self.take_over(item, rendered, manifest)
+            if item.outcome is None:
+                item.outcome = self.write_books(item, rendered, manifest)
         self.emit(item.outcome)
+
+    def take_over(self, item: _Planned, rendered: Rendered, manifest: Manifest) -> Rendered:
+        """An input whose work another input's book holds: render it again to update that book.
+
+        The newer download takes the book over (same path while the title stays) and the
+        other input, if still there, is superseded; a download that adds or changes no
+        chapter is superseded itself and makes no second book.
+        """
+        assert rendered.work_key is not None and self.runner is not None
+        owners = manifest.by_work(rendered.work_key)
+        owners.pop(item.rel, None)
+        found = [(rows, decode_state(rows[0].state)) for rows in owners.values()]
+        rows, before = next(((rows, state) for rows, state in found if state), ([], None))
+        if before is None:
+            return rendered
+        try:
+            item.hash, data = hash_file(item.path)
+        except OSError as err:
+            self._failed(item, f"cannot read input: {item.rel}: {err.strerror or err}")
+            return rendered
+        again = self.runner.submit(data, item.rel, item.formats, before).result()
+        if again.error is not None:
+            return again
+        if again.update is None:  # not the same work after all (check_same_work decides)
+            return rendered
+        owner = rows[0].input
+        if not again.update:
+            manifest.supersede(Superseded(item.rel, item.hash, item.size, item.mtime_ns, owner))
+            note = superseded_note(owner)
+            books = tuple(row.output for row in rows)
+            item.outcome = Outcome(item.rel, InputStatus.SKIPPED, books, note=note)
+            return again
+        item.replaces = rows[0]
+        for row in rows:
+            item.previous[row.format] = row.output
+            item.state.taken.discard(self.config.output / row.output)
+        return again
 
     def write_books(self, item: _Planned, rendered: Rendered, manifest: Manifest) -> Outcome:
         output = self.config.output
@@ -255,6 +333,8 @@ class _Batch:
                         item.mtime_ns,
                         self.fingerprint,
                         relative,
+                        rendered.work_key,
+                        rendered.state,
                     )
                 )
                 self.summary.books_written += 1
@@ -268,18 +348,39 @@ class _Batch:
             error = f"{err.label}: {one_line(err)}"
         finally:
             if records:
-                manifest.record(records, rendered.seconds)
+                was = item.replaces
+                manifest.record(records, rendered.seconds, None if was is None else was.input)
+                if was is not None and (self.config.source / was.input).is_file():
+                    # The older download stays in the folder: it must make no second book.
+                    by = Superseded(was.input, was.hash, was.size, was.mtime_ns, item.rel)
+                    manifest.supersede(by)
         outputs = tuple(sorted({**item.kept, **written}.values()))
         # The work's own time: parsing and rendering on the worker, writing here.
         seconds = rendered.seconds + time.perf_counter() - writing
         if error is not None:
             return Outcome(item.rel, InputStatus.FAILED, outputs, error, seconds)
+        if rendered.update:
+            replaces = None if item.replaces is None else item.replaces.input
+            added, changed = rendered.update.added, rendered.update.changed
+            return Outcome(
+                item.rel,
+                InputStatus.UPDATED,
+                outputs,
+                None,
+                seconds,
+                None,
+                added,
+                changed,
+                replaces,
+            )
         return Outcome(item.rel, InputStatus.CONVERTED, outputs, None, seconds)
 
     def emit(self, outcome: Outcome) -> None:
         summary = self.summary
         if outcome.status is InputStatus.CONVERTED:
             summary.converted += 1
+        elif outcome.status is InputStatus.UPDATED:
+            summary.updated += 1
         elif outcome.status is InputStatus.SKIPPED:
             summary.skipped += 1
         else:
@@ -301,7 +402,7 @@ class _Batch:
         # The manifest records the hash of exactly the bytes converted.
         item.hash = digest
         # The relative path names the work in error messages; its last part is the file name.
-        item.handle = runner.submit(data, item.rel, item.formats)
+        item.handle = runner.submit(data, item.rel, item.formats, item.before)
 
     def run(self, runner_factory: Callable[[], Runner]) -> Summary:
         config = self.config
@@ -329,7 +430,7 @@ class _Batch:
                         for item in self.plan_folder(folder, manifest):
                             if item.outcome is None:
                                 if runner is None:
-                                    runner = runner_factory()
+                                    runner = self.runner = runner_factory()
                                 self.submit(item, runner)
                             pending.append(item)
                             in_flight += item.handle is not None

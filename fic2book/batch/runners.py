@@ -12,11 +12,14 @@ import signal
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fic2book.batch.job import Rendered, one_line, pack_options, render_job
 from fic2book.errors import BackendUnavailableError
 from fic2book.options import RenderOptions
+
+if TYPE_CHECKING:
+    from fic2book.update import BookState
 
 #: Works a local worker process converts before it is replaced (bounds slow leaks in native
 #: libraries such as WeasyPrint's; replacement is cheap with the forkserver).
@@ -39,8 +42,14 @@ class Runner(Protocol):
     #: How many works to keep in flight.
     window: int
 
-    def submit(self, data: bytes, name: str, formats: tuple[str, ...]) -> Handle:
-        """Start converting one work."""
+    def submit(
+        self,
+        data: bytes,
+        name: str,
+        formats: tuple[str, ...],
+        previous: BookState | None = None,
+    ) -> Handle:
+        """Start converting one work (``previous``: see :func:`render_job`)."""
         ...
 
     def close(self, cancel: bool) -> None:
@@ -68,13 +77,19 @@ def _socket_fits(folder: str) -> bool:
 
 class _LocalHandle:
     def __init__(
-        self, runner: LocalRunner, data: bytes, name: str, formats: tuple[str, ...]
+        self,
+        runner: LocalRunner,
+        data: bytes,
+        name: str,
+        formats: tuple[str, ...],
+        previous: BookState | None,
     ) -> None:
         self.runner, self.data, self.name, self.formats = runner, data, name, formats
+        self.previous = previous
         self.retried = False
         self.generation = runner.generation
         self.future: Future[Rendered] = runner.pool.submit(
-            render_job, data, name, runner.from_format, formats, runner.options
+            render_job, data, name, runner.from_format, formats, runner.options, previous
         )
 
     def result(self) -> Rendered:
@@ -95,6 +110,7 @@ class _LocalHandle:
                 self.runner.from_format,
                 self.formats,
                 self.runner.options,
+                self.previous,
             )
             return self.result()
 
@@ -128,7 +144,13 @@ class LocalRunner:
             max_workers=self.jobs, mp_context=self._context, initializer=_worker_init
         )
 
-    def submit(self, data: bytes, name: str, formats: tuple[str, ...]) -> _LocalHandle:
+    def submit(
+        self,
+        data: bytes,
+        name: str,
+        formats: tuple[str, ...],
+        previous: BookState | None = None,
+    ) -> _LocalHandle:
         """Queue one work, replacing the pool after :data:`TASKS_PER_WORKER` works each."""
         if self._submitted >= TASKS_PER_WORKER * self.jobs:
             # Workers are replaced pool by pool; the old pool finishes its queue on its own
@@ -137,7 +159,7 @@ class LocalRunner:
             self.pool, self._submitted = self._new_pool(), 0
             self.generation += 1
         self._submitted += 1
-        return _LocalHandle(self, data, name, formats)
+        return _LocalHandle(self, data, name, formats, previous)
 
     def replace_broken(self, generation: int) -> None:
         """Start a fresh pool if the one of ``generation`` is still the current one."""
@@ -198,7 +220,13 @@ class DaskRunner:
         # The options and their files are sent to every worker once, not with each work.
         self.options = self.client.scatter(pack_options(options), broadcast=True, hash=False)
 
-    def submit(self, data: bytes, name: str, formats: tuple[str, ...]) -> _DaskHandle:
+    def submit(
+        self,
+        data: bytes,
+        name: str,
+        formats: tuple[str, ...],
+        previous: BookState | None = None,
+    ) -> _DaskHandle:
         """Send one work to the cluster."""
         return _DaskHandle(
             self.client.submit(
@@ -208,6 +236,7 @@ class DaskRunner:
                 self.from_format,
                 formats,
                 self.options,
+                previous,
                 pure=False,
             )
         )
