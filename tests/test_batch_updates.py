@@ -217,4 +217,21 @@ def test_updated_books_pass_epubcheck_and_the_pdf_marks_the_contents(tmp_path: P
     assert counts(batch(pdf_lib, pdf_out, formats=("pdf",))) == (0, 1, 0, 0)
     with Manifest(pdf_out) as manifest:
         (record,) = manifest.records("wip.html").values()
-    assert record.state is not None and len(json.loads(record.state)["chapters"]) == 3
+    assert record.state is not None and len(json.loads(record.state)["prints"]) == 3
+
+
+def test_a_renamed_unchanged_download_keeps_its_book_and_log(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "wip.html", two_chapters())
+    batch(lib, out)
+    write(lib / "wip.html", WIP.read_text(encoding="utf-8"))
+    batch(lib, out)
+    (lib / "wip.html").rename(lib / "renamed.html")
+    report = tmp_path / "report.json"
+    assert counts(batch(lib, out, report=report)) == (1, 0, 0, 0)
+    entry = by_input(report_of(report))["renamed.html"]
+    assert entry["replaces"] == "wip.html" and entry["outputs"] == [f"{BOOK}.epub"]
+    assert books(out) == [f"{BOOK}.epub"]
+    with zipfile.ZipFile(out / f"{BOOK}.epub") as archive:
+        assert "Chapter 3" in archive.read("EPUB/update_log.xhtml").decode()
+    assert counts(batch(lib, out)) == (0, 0, 1, 0)

@@ -151,8 +151,8 @@ def describe(outcome: Outcome) -> str:
     line = f"{outcome.status} {shown(outcome.input)} -> {books}"
     if outcome.status is InputStatus.UPDATED:
         line = f"{outcome.news}: {shown(outcome.input)} -> {books}"
-        if outcome.replaces is not None:
-            line += f" (was {shown(outcome.replaces)})"
+    if outcome.replaces is not None:
+        line += f" (was {shown(outcome.replaces)})"
     if outcome.note is not None:
         line += f" ({shown(outcome.note)})"
     return line

@@ -28,8 +28,7 @@ from fic2book.pipeline import read_work_bytes, render_bytes
 from fic2book.sandbox_resident import ResidentSandbox
 
 if TYPE_CHECKING:
-    from fic2book.batch.works import Update
-    from fic2book.update import BookState
+    from fic2book.batch.works import Before, Update
 
 
 @dataclass(frozen=True)
@@ -76,14 +75,15 @@ def render_job(
     from_format: str | None,
     formats: tuple[str, ...],
     options: RenderOptions | Resources,
-    previous: BookState | None = None,
+    previous: Before | None = None,
 ) -> Rendered:
     """Parse one work from its bytes and render it in each format; never raises for bad input.
 
     This is the unit of work sent to local worker processes and to Dask workers alike.  With
-    ``previous``, the state of a book built before, a newer download of the same work has its
-    new and changed chapters marked and the book's update log extended, as ``fic2book
-    update`` does (:func:`fic2book.batch.works.updated_work`); another work is rendered as new.
+    ``previous``, the book built before (:class:`~fic2book.batch.works.Before`), a newer
+    download of the same work has its new and changed chapters marked and the book's update
+    log extended, as ``fic2book update`` does (:func:`fic2book.batch.works.updated_work`);
+    another work is rendered as new.
     """
     start = time.perf_counter()
     try:
@@ -136,7 +136,7 @@ def _render(
     from_format: str | None,
     formats: tuple[str, ...],
     options: RenderOptions,
-    previous: BookState | None,
+    previous: Before | None,
 ) -> tuple[
     tuple[tuple[str, Any], ...],
     tuple[tuple[str, bytes], ...],

@@ -34,9 +34,10 @@ class Outcome:
     seconds: float = 0.0
     #: A traceback for ``--debug`` when the failure was a bug.
     detail: str | None = None
-    #: For an update, the chapters it added and changed, by name.
+    #: For an update, the chapters it added, changed and removed, by name.
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
     #: The input whose book this one took over (an older download of the same work).
     replaces: str | None = None
     #: Why an input made no book although it is fine (superseded by a newer download).
@@ -47,7 +48,8 @@ class Outcome:
         """An update in words: ``updated: +1 chapter`` or ``updated: +2 chapters, 1 changed``."""
         count = len(self.added)
         text = f"updated: +{count} chapter{'' if count == 1 else 's'}"
-        return text + (f", {len(self.changed)} changed" if self.changed else "")
+        text += f", {len(self.changed)} changed" if self.changed else ""
+        return text + (f", {len(self.removed)} removed" if self.removed else "")
 
     def as_json(self) -> dict[str, Any]:
         """The report entry."""
@@ -59,8 +61,12 @@ class Outcome:
             "seconds": round(self.seconds, 4),
         }
         if self.status is InputStatus.UPDATED:
-            entry.update(added=list(self.added), changed=list(self.changed))
-            entry.update(replaces=self.replaces, update=self.news)
+            entry.update(
+                added=list(self.added), changed=list(self.changed), removed=list(self.removed)
+            )
+            entry["update"] = self.news
+        if self.replaces is not None or self.status is InputStatus.UPDATED:
+            entry["replaces"] = self.replaces
         if self.note is not None:
             entry["note"] = self.note
         return entry

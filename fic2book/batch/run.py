@@ -25,7 +25,7 @@ from fic2book.batch.manifest import BookRecord, Manifest, Superseded
 from fic2book.batch.outcome import SUMMARY_FAILURES, InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
 from fic2book.batch.runners import DaskRunner, Handle, LocalRunner, Runner, default_jobs
-from fic2book.batch.works import decode_state
+from fic2book.batch.works import Before
 from fic2book.errors import (
     BackendUnavailableError,
     Fic2BookError,
@@ -37,7 +37,6 @@ from fic2book.nametemplate import book_path
 from fic2book.naming import TakenPaths, unique_path
 from fic2book.pipeline import backends_for, write_bytes_atomically
 from fic2book.tempfiles import remove_stale
-from fic2book.update import BookState
 
 
 @dataclass
@@ -59,8 +58,8 @@ class _Planned:
     kept: dict[str, str] = field(default_factory=dict)
     #: The manifest's previous book of each format being rebuilt.
     previous: dict[str, str] = field(default_factory=dict)
-    #: The state of the book being rebuilt, for the worker to mark what is new.
-    before: BookState | None = None
+    #: The manifest's rows of the book being rebuilt, for the worker to mark what is new.
+    rows: list[BookRecord] = field(default_factory=list)
     #: The book (one row of it) of the input this newer download takes over
     #: (see :meth:`_Batch.take_over`).
     replaces: BookRecord | None = None
@@ -194,9 +193,7 @@ class _Batch:
             fmt: records[fmt].output for fmt in self.formats if fmt not in todo and fmt in records
         }
         item.previous = {fmt: records[fmt].output for fmt in todo if fmt in records}
-        # Each format's book was made from the same state; a format added later may lag.
-        states = [records[fmt].state for fmt in (*todo, *records) if fmt in records]
-        item.before = next(filter(None, map(decode_state, states)), None)
+        item.rows = list(records.values())
         if not todo:
             item.outcome = Outcome(rel, InputStatus.SKIPPED, tuple(item.kept.values()))
         return item
@@ -206,6 +203,10 @@ class _Batch:
 
         Returns whether the item's outcome is decided (skipped, or failed to be read).
         """
+        if not (self.config.source / gone.by).is_file():
+            # The newer download is gone: this one is the work's download again.
+            manifest.forget_superseded(item.rel)
+            return False
         if (gone.size, gone.mtime_ns) != (item.size, item.mtime_ns):
             try:
                 item.hash = hash_file(item.path)[0]
@@ -259,29 +260,32 @@ class _Batch:
     def take_over(self, item: _Planned, rendered: Rendered, manifest: Manifest) -> Rendered:
         """An input whose work another input's book holds: render it again to update that book.
 
-        The newer download takes the book over (same path while the title stays) and the
-        other input, if still there, is superseded; a download that adds or changes no
-        chapter is superseded itself and makes no second book.
+        The download takes the book over (same path while the title stays) when the other
+        input is gone (renamed), or when it adds or changes chapters and removes none; the
+        other input, still there, is then superseded.  Otherwise, the other input still
+        there, the download is superseded itself: it is an older one, or the same, and
+        makes no second book.
         """
         assert rendered.work_key is not None and self.runner is not None
         owners = manifest.by_work(rendered.work_key)
         owners.pop(item.rel, None)
-        found = [(rows, decode_state(rows[0].state)) for rows in owners.values()]
-        rows, before = next(((rows, state) for rows, state in found if state), ([], None))
-        if before is None:
+        if not owners:
             return rendered
+        rows = next(iter(owners.values()))
         try:
             item.hash, data = hash_file(item.path)
         except OSError as err:
             self._failed(item, f"cannot read input: {item.rel}: {err.strerror or err}")
             return rendered
+        before = self.before(rows, item.hash)
         again = self.runner.submit(data, item.rel, item.formats, before).result()
         if again.error is not None:
             return again
         if again.update is None:  # not the same work after all (check_same_work decides)
             return rendered
-        owner = rows[0].input
-        if not again.update:
+        owner, news = rows[0].input, again.update
+        present = (self.config.source / owner).is_file()
+        if present and (news.removed or not (news.added or news.changed)):
             manifest.supersede(Superseded(item.rel, item.hash, item.size, item.mtime_ns, owner))
             note = superseded_note(owner)
             books = tuple(row.output for row in rows)
@@ -359,21 +363,22 @@ class _Batch:
         seconds = rendered.seconds + time.perf_counter() - writing
         if error is not None:
             return Outcome(item.rel, InputStatus.FAILED, outputs, error, seconds)
-        if rendered.update:
-            replaces = None if item.replaces is None else item.replaces.input
-            added, changed = rendered.update.added, rendered.update.changed
+        replaces = None if item.replaces is None else item.replaces.input
+        news = rendered.update
+        if not news:
             return Outcome(
-                item.rel,
-                InputStatus.UPDATED,
-                outputs,
-                None,
-                seconds,
-                None,
-                added,
-                changed,
-                replaces,
+                item.rel, InputStatus.CONVERTED, outputs, None, seconds, replaces=replaces
             )
-        return Outcome(item.rel, InputStatus.CONVERTED, outputs, None, seconds)
+        return Outcome(
+            item.rel,
+            InputStatus.UPDATED,
+            outputs,
+            seconds=seconds,
+            added=news.added,
+            changed=news.changed,
+            removed=news.removed,
+            replaces=replaces,
+        )
 
     def emit(self, outcome: Outcome) -> None:
         summary = self.summary
@@ -402,7 +407,23 @@ class _Batch:
         # The manifest records the hash of exactly the bytes converted.
         item.hash = digest
         # The relative path names the work in error messages; its last part is the file name.
-        item.handle = runner.submit(data, item.rel, item.formats, item.before)
+        item.handle = runner.submit(data, item.rel, item.formats, self.before(item.rows, digest))
+
+    def before(self, rows: list[BookRecord], digest: str) -> Before | None:
+        """What the worker needs to update the book of ``rows`` (``None``: no work to update).
+
+        The old EPUB's bytes when there is one (it carries the whole state), and the
+        manifest's copy of the state, which serves a PDF-only run.
+        """
+        if not any(row.work for row in rows):
+            return None
+        epub = None
+        for row in rows:
+            if row.format == "epub":
+                with contextlib.suppress(OSError):
+                    epub = (self.config.output / row.output).read_bytes()
+        state = next((row.state for row in rows if row.state), None)
+        return Before(epub, state, same_input=all(row.hash == digest for row in rows))
 
     def run(self, runner_factory: Callable[[], Runner]) -> Summary:
         config = self.config

@@ -19,7 +19,7 @@ from fic2book.errors import BackendUnavailableError
 from fic2book.options import RenderOptions
 
 if TYPE_CHECKING:
-    from fic2book.update import BookState
+    from fic2book.batch.works import Before
 
 #: Works a local worker process converts before it is replaced (bounds slow leaks in native
 #: libraries such as WeasyPrint's; replacement is cheap with the forkserver).
@@ -47,7 +47,7 @@ class Runner(Protocol):
         data: bytes,
         name: str,
         formats: tuple[str, ...],
-        previous: BookState | None = None,
+        previous: Before | None = None,
     ) -> Handle:
         """Start converting one work (``previous``: see :func:`render_job`)."""
         ...
@@ -82,7 +82,7 @@ class _LocalHandle:
         data: bytes,
         name: str,
         formats: tuple[str, ...],
-        previous: BookState | None,
+        previous: Before | None,
     ) -> None:
         self.runner, self.data, self.name, self.formats = runner, data, name, formats
         self.previous = previous
@@ -149,7 +149,7 @@ class LocalRunner:
         data: bytes,
         name: str,
         formats: tuple[str, ...],
-        previous: BookState | None = None,
+        previous: Before | None = None,
     ) -> _LocalHandle:
         """Queue one work, replacing the pool after :data:`TASKS_PER_WORKER` works each."""
         if self._submitted >= TASKS_PER_WORKER * self.jobs:
@@ -225,7 +225,7 @@ class DaskRunner:
         data: bytes,
         name: str,
         formats: tuple[str, ...],
-        previous: BookState | None = None,
+        previous: Before | None = None,
     ) -> _DaskHandle:
         """Send one work to the cluster."""
         return _DaskHandle(

@@ -1,13 +1,17 @@
 """Which work a book holds and what it held: how batch keeps books of works in progress current.
 
 A book built from a work with an AO3 work ID or URL is remembered in the manifest under
-:func:`work_key` together with its :class:`~fic2book.update.BookState` (the chapter
-fingerprints and the update log, :func:`encode_state`).  The state is read back from the EPUB
-rendering of the book with :func:`fic2book.update.read_state`, so it is the state
-``fic2book update`` would read from the EPUB; kept in the manifest, it serves PDF-only runs as
-well (a PDF carries no state of its own) and the parent never parses a book.  When a newer
-download of the work comes in, the worker compares and marks its chapters with
-:func:`fic2book.update.update_work` (:func:`updated_work`), exactly as ``fic2book update`` does.
+:func:`work_key`.  When a newer download of the work comes in, the worker compares and marks
+its chapters with :func:`fic2book.update.update_work` (:func:`updated_work`), exactly as
+``fic2book update`` does, against the old book's :class:`~fic2book.update.BookState`:
+
+- when the run makes EPUBs, the old EPUB carries its state: its bytes go to the worker, which
+  reads them with :func:`fic2book.update.read_state` under the run's limits;
+- a PDF carries no state, so the manifest also keeps a compact copy (:func:`encode_state`:
+  the update log and each chapter's name, heading and word fingerprint, read from the EPUB
+  rendering of the same work).  It lacks the chapters' words, which ``update`` uses to
+  recognise an edited chapter whose title and words both changed; in a PDF-only library such
+  a chapter is logged as removed and added rather than changed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from fic2book.errors import UsageError
+from fic2book.chapter_match import ChapterPrint
+from fic2book.errors import Fic2BookError, UsageError
 from fic2book.model import UpdateEntry, Work
 from fic2book.options import RenderOptions
 from fic2book.update import BookState, check_same_work, read_state, update_work
@@ -38,14 +43,37 @@ def work_key(work: Work) -> str | None:
 
 
 @dataclass(frozen=True)
+class Before:
+    """What a worker gets to know the book it rebuilds: the old EPUB, the manifest's state."""
+
+    #: The old EPUB's bytes, when the run keeps EPUBs (the state it carries is complete).
+    epub: bytes | None
+    #: The manifest's :func:`encode_state` of the book.
+    state: str | None
+    #: Whether the input is byte for byte the one the book was made from (an options change,
+    #: ``--force``, a format added): then nothing is compared and the log is kept as it is.
+    same_input: bool = False
+
+    def book_state(self, name: str) -> BookState | None:
+        """The old book's state: the EPUB's, else the manifest's; ``None`` when neither reads."""
+        if self.epub is not None:
+            try:
+                return read_state(self.epub, name)
+            except Fic2BookError:
+                pass  # a damaged or replaced book: the manifest's copy may still serve
+        return decode_state(self.state)
+
+
+@dataclass(frozen=True)
 class Update:
-    """What a worker's update of a book did: the chapters added and changed, by name."""
+    """What a worker's update of a book did: the chapters added, changed and removed, by name."""
 
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed)
+        return bool(self.added or self.changed or self.removed)
 
 
 def update_date(options: RenderOptions) -> dt.date:
@@ -56,20 +84,27 @@ def update_date(options: RenderOptions) -> dt.date:
 
 
 def updated_work(
-    previous: BookState, work: Work, options: RenderOptions, name: str
+    before: Before, work: Work, options: RenderOptions, name: str
 ) -> tuple[Work, Update] | None:
     """``work`` with the chapters the old book lacks (or has with other words) marked new.
 
-    ``None`` when ``work`` is not the old book's work.  A download that adds or changes no
-    chapter keeps the book's log as it was and marks nothing (an options change, or a
-    re-download whose only news is its kudos, is no update).
+    ``None`` when ``work`` is not the old book's work (or the old book's state is lost).  A
+    download that adds, changes and removes no chapter keeps the book's log as it was and
+    marks nothing: an options change, or a re-download whose only news is its kudos, is no
+    update.
     """
+    previous = before.book_state(name)
+    if previous is None:
+        return None
+    if before.same_input:
+        return dataclasses.replace(work, updates=previous.updates), Update()
     try:
         check_same_work(previous, work, name)
     except UsageError:
         return None
     result = update_work(previous, work, options, update_date(options))
-    update = Update(result.entry.added, result.entry.changed)
+    entry = result.entry
+    update = Update(entry.added, entry.changed, entry.removed)
     if not update:
         return dataclasses.replace(result.work, updates=previous.updates), update
     return result.work, update
@@ -81,16 +116,19 @@ def book_state(epub: bytes, name: str) -> str:
 
 
 def encode_state(state: BookState) -> str:
-    """A :class:`BookState` as JSON text for the manifest."""
+    """The manifest's compact copy of a :class:`BookState`, as JSON (no chapter words)."""
     return json.dumps(
         {
             "work_id": state.work_id,
             "url": state.url,
             "updates": [
-                {"date": e.date.isoformat(), "added": e.added, "changed": e.changed}
-                for e in state.updates
+                {**dataclasses.asdict(entry), "date": entry.date.isoformat()}
+                for entry in state.updates
             ],
-            "chapters": list(state.chapters),
+            "prints": [
+                {"name": p.name, "heading": p.heading, "fingerprint": p.fingerprint}
+                for p in state.prints
+            ],
         },
         ensure_ascii=False,
     )
@@ -108,23 +146,35 @@ def decode_state(text: str | None) -> BookState | None:
         raw: Any = json.loads(text)
         updates = tuple(
             UpdateEntry(
-                dt.date.fromisoformat(entry["date"]),
-                tuple(map(str, entry["added"])),
-                tuple(map(str, entry["changed"])),
+                **{
+                    key: tuple(map(str, value)) if isinstance(value, list) else value
+                    for key, value in entry.items()
+                    if key != "date"
+                },
+                date=dt.date.fromisoformat(entry["date"]),
             )
             for entry in raw["updates"]
         )
-        return BookState(
-            _text_or_none(raw["work_id"]),
-            _text_or_none(raw["url"]),
-            updates,
-            tuple(map(str, raw["chapters"])),
+        prints = tuple(
+            ChapterPrint(_text(p["name"]), _text(p["heading"]), _text(p["fingerprint"]), ())
+            for p in raw["prints"]
         )
-    except (ValueError, KeyError, TypeError):
+        return BookState(
+            work_id=_text_or_none(raw["work_id"]),
+            url=_text_or_none(raw["url"]),
+            updates=updates,
+            chapters=tuple(p.fingerprint for p in prints),
+            prints=prints,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def _text_or_none(value: object) -> str | None:
-    if value is None or isinstance(value, str):
+def _text(value: object) -> str:
+    if isinstance(value, str):
         return value
     raise TypeError(value)
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else _text(value)
