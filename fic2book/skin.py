@@ -155,6 +155,24 @@ def with_skin(work: Work, skin: Skin | None) -> Work:
     return dataclasses.replace(work, skin_css=skin.css) if skin else work
 
 
+def skin_within(css: str, ancestor: str) -> str:
+    """A sanitised skin's rules, each limited to the descendants of ``ancestor``.
+
+    An omnibus's PDF is one HTML document holding several works, each in its own element:
+    a work's skin, scoped to ``.workskin`` like any other, would style every skinned work's
+    chapters, so each is put under its own work's element instead (``[id="book-w2"]``, an
+    attribute selector, so the skin weighs no more than a class over the reader's ``--css``).
+    """
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    out = []
+    for rule in rules:
+        if isinstance(rule, tinycss2.ast.QualifiedRule):
+            selectors = [tinycss2.serialize(_strip(part)) for part in _split(rule.prelude)]
+            prelude = ", ".join(f"{ancestor} {selector}" for selector in selectors)
+            out.append(f"{prelude} {{{tinycss2.serialize(rule.content)}}}")
+    return "\n".join(out) + "\n" if out else ""
+
+
 def sanitize_skin(css: str, source: str = "work skin") -> Skin | None:
     """The safe, scoped part of a work skin; ``None`` when nothing is left."""
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)

@@ -247,11 +247,17 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     set_metadata(book, work, has_cover=cover is not None, language=language, options=options)
 
     styles = _style_items(epub, options)
-    # The skin goes before the --css sheets, so the reader's own CSS has the last word.
-    first_user = len(styles) - len(options.css)
-    styles[first_user:first_user] = _skin_items(epub, work, options)
-    for item in styles:
+    skins = _skin_items(epub, work, options)
+    for item in [*styles, *skins.values()]:
         book.add_item(item)
+
+    def sheets(group: int | None) -> list[Any]:
+        # The skin goes before the --css sheets, so the reader's own CSS has the last word;
+        # in an omnibus, a work's skin styles that work's documents only.
+        first_user = len(styles) - len(options.css)
+        skin = skins.get(None) or skins.get(group)
+        return [*styles[:first_user], *([skin] if skin else []), *styles[first_user:]]
+
     front, back = _documents(work, options)
 
     covers = _cover_documents(book, work, options, cover, labels)
@@ -260,9 +266,9 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     direction = "rtl" if text_direction(work.language) == "rtl" else None
     if direction:
         book.set_direction(direction)
-    links = [style.file_name for style in styles]
     items = {}
     for doc in [*covers, *front, *back]:
+        links = [style.file_name for style in sheets(doc.work)]
         item = epub.EpubItem(
             uid=doc.uid,
             file_name=doc.file_name,
@@ -278,7 +284,7 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     # The contents page is ebooklib's nav document, titled and styled like the rest and read
     # in order after the front matter; the book has no guide, so no visible landmarks list.
     nav = epub.EpubNav(title=labels.gettext("Contents"), direction=direction)
-    _link_styles(nav, styles)
+    _link_styles(nav, sheets(None))
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
@@ -376,19 +382,29 @@ def _style_items(epub: Any, options: RenderOptions) -> list[Any]:
     return items
 
 
-def _skin_items(epub: Any, work: Work, options: RenderOptions) -> list[Any]:
-    """The work skin as ``styles/skin.css``, after the bundled styles and before ``--css``.
+def _skin_items(epub: Any, work: Work, options: RenderOptions) -> dict[int | None, Any]:
+    """The work skin as ``styles/skin.css``, linked after the bundled styles, before ``--css``.
 
-    The reader sanitised and scoped it (fic2book/skin.py); ``--no-skin`` leaves it out.
+    The reader sanitised and scoped it (fic2book/skin.py); ``--no-skin`` leaves it out.  The
+    key is the contents group whose documents link it: ``None`` (every document) for one
+    work; in an omnibus, each work's place, its skin in ``styles/skin-02.css``.
     """
-    if not work.skin_css or options.no_skin:
-        return []
-    css = work.skin_css.encode("utf-8")
-    return [
-        epub.EpubItem(
-            uid="style_skin", file_name="styles/skin.css", media_type="text/css", content=css
+    if options.no_skin:
+        return {}
+    found: dict[int | None, str] = {}
+    if work.works:
+        found.update((n, part.skin_css) for n, part in enumerate(work.works, 1) if part.skin_css)
+    elif work.skin_css:
+        found[None] = work.skin_css
+    return {
+        group: epub.EpubItem(
+            uid="style_skin" if group is None else f"style_skin_{group:02d}",
+            file_name="styles/skin.css" if group is None else f"styles/skin-{group:02d}.css",
+            media_type="text/css",
+            content=css.encode("utf-8"),
         )
-    ]
+        for group, css in found.items()
+    }
 
 
 def _read_css(path: Path) -> bytes:

@@ -139,8 +139,22 @@ def book_html(work: Work, options: RenderOptions, cover: CoverImage | None) -> s
 
 
 def skin_css(work: Work, options: RenderOptions) -> list[str]:
-    """The work skin (sanitised by the reader, fic2book/skin.py) unless ``--no-skin``."""
-    return [work.skin_css] if work.skin_css and not options.no_skin else []
+    """The work skin (sanitised by the reader, fic2book/skin.py) unless ``--no-skin``.
+
+    In an omnibus, each work's skin, limited to that work's ``div.book-work``
+    (``pdf/omnibus.html.j2``), so it never styles another work's chapters.
+    """
+    if options.no_skin:
+        return []
+    if work.works:
+        from fic2book.skin import skin_within
+
+        return [
+            skin_within(part.skin_css, f'[id="book-w{position}"]')
+            for position, part in enumerate(work.works, start=1)
+            if part.skin_css
+        ]
+    return [work.skin_css] if work.skin_css else []
 
 
 def read_user_css(paths: tuple[Path, ...]) -> list[str]:
