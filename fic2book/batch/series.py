@@ -5,18 +5,24 @@ once, under the run's limits in a sandboxed child, only to learn its first serie
 series with two works or more becomes one book (:func:`fic2book.pipeline.convert_combined`,
 named after the series); a series of one and works in no series become books of their own
 (:func:`fic2book.pipeline.convert_file`).  A file that cannot be read is reported and the
-run goes on.  This path keeps no manifest: every book is written again on every run.
+run goes on.  The output folder's batch manifest remembers each book's inputs (by content
+hash) and the options fingerprint (:meth:`fic2book.batch.manifest.Manifest.omnibus`): a rerun
+with the same member files and options skips the book, a changed, added or removed member
+rebuilds it.  The works are still read each run to find their series.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fic2book.batch.discover import input_suffixes, walk
-from fic2book.errors import Fic2BookError
+from fic2book.batch.discover import hash_file, input_suffixes, walk
+from fic2book.batch.fingerprint import fingerprint
+from fic2book.batch.manifest import Manifest
+from fic2book.errors import Fic2BookError, InputError
 from fic2book.options import RenderOptions
 
 __all__ = ["SeriesRun", "convert_series"]
@@ -27,6 +33,8 @@ class SeriesRun:
     """What a ``--combine series`` run wrote and what failed (one line each)."""
 
     written: list[Path] = field(default_factory=list)
+    #: Books up to date, left as they were.
+    skipped: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
 
@@ -75,8 +83,12 @@ def convert_series(
     formats: tuple[str, ...],
     options: RenderOptions,
     from_format: str | None = None,
+    force: bool = False,
 ) -> SeriesRun:
-    """Convert the works under ``source`` into ``output``: one book per series, as above."""
+    """Convert the works under ``source`` into ``output``: one book per series, as above.
+
+    ``force`` rebuilds the books that are up to date too.
+    """
     from fic2book.pipeline import convert_combined, convert_file
 
     run = SeriesRun()
@@ -89,7 +101,7 @@ def convert_series(
     ]
     groups, alone = group_by_series(paths, options, from_format, run.failed.append)
     taken: set[Path] = set()
-    jobs: list[tuple[str, Callable[[], list[Path]]]] = []
+    jobs: list[tuple[str, list[Path], Callable[[], list[Path]]]] = []
     for series, members in groups.items():
         if len(members) == 1:
             alone.append(members[0])
@@ -100,7 +112,7 @@ def convert_series(
                 members, formats, output, options, from_format, into_folder=True
             )
 
-        jobs.append((f"series {series!r}", combined))
+        jobs.append((f"series {series!r}", members, combined))
     for path in alone:
 
         def single(path: Path = path) -> list[Path]:
@@ -108,13 +120,43 @@ def convert_series(
                 path, formats, output, options, from_format, into_folder=True, taken=taken
             )
 
-        jobs.append((str(path), single))
-    for what, job in jobs:
-        try:
-            written = job()
-        except Fic2BookError as err:
-            run.failed.append(f"{what}: {err}")
-            continue
-        taken.update(written)
-        run.written.extend(written)
+        jobs.append((str(path), [path], single))
+    stamp = f"{fingerprint(options)} {from_format} {','.join(formats)}"
+    with Manifest(output, rebuild=force) as manifest:
+        for what, members, job in jobs:
+            try:
+                key = json.dumps([_member(source, path) for path in members], ensure_ascii=False)
+                kept = None if force else _up_to_date(manifest, what, key, stamp, output)
+                if kept is not None:
+                    taken.update(kept)
+                    run.skipped.extend(kept)
+                    continue
+                written = job()
+            except Fic2BookError as err:
+                run.failed.append(f"{what}: {err}")
+                continue
+            manifest.record_omnibus(
+                what, key, stamp, [path.relative_to(output).as_posix() for path in written]
+            )
+            taken.update(written)
+            run.written.extend(written)
     return run
+
+
+def _member(source: Path, path: Path) -> tuple[str, str]:
+    """A book's input as the manifest remembers it: its relative path and content hash."""
+    try:
+        return path.relative_to(source).as_posix(), hash_file(path)[0]
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from err
+
+
+def _up_to_date(
+    manifest: Manifest, what: str, members: str, stamp: str, output: Path
+) -> list[Path] | None:
+    """The book's files when the manifest says they were made from ``members`` as asked."""
+    found = manifest.omnibus(what)
+    if found is None or found[:2] != (members, stamp):
+        return None
+    books = [output / relative for relative in found[2]]
+    return books if books and all(book.is_file() for book in books) else None

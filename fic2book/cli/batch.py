@@ -128,7 +128,7 @@ _Combine = Annotated[
     typer.Option(
         metavar="series",
         help="'series': one book per series found (an omnibus), other works one by one; "
-        "no manifest, every book is rebuilt.",
+        "books whose inputs and options are unchanged are skipped.",
         show_default=False,
     ),
 ]
@@ -192,7 +192,7 @@ def batch(
         formats = tuple(split_formats(to) or ["epub"])
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:
-            _combine_series(combine, source, output, formats, options, from_format, quiet)
+            _combine_series(combine, source, output, formats, options, from_format, quiet, force)
             return
         config = BatchConfig(
             source=source,
@@ -235,6 +235,7 @@ def _combine_series(
     options: RenderOptions,
     from_format: str | None,
     quiet: bool,
+    force: bool,
 ) -> None:
     """``batch --combine series`` (:mod:`fic2book.batch.series`); exit 1 when a book failed."""
     from fic2book.batch.series import convert_series
@@ -242,10 +243,12 @@ def _combine_series(
 
     if combine.strip().lower() != "series":
         raise UsageError(f"--combine must be 'series', not {combine!r}")
-    run = convert_series(source, output, formats, options, from_format)
+    run = convert_series(source, output, formats, options, from_format, force)
     if not quiet:
         for path in run.written:
             typer.echo(f"wrote {path}")
+        for path in run.skipped:
+            typer.echo(f"up to date {path}")
     for line in run.failed:
         typer.echo(f"fic2book: {line}", err=True)
     if run.failed:

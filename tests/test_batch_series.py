@@ -1,0 +1,75 @@
+"""``batch --combine series`` keeps a manifest: unchanged members skip, a changed one rebuilds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fic2book.batch.series import convert_series
+from fic2book.cli import app
+from tests.test_batch import FAST_FLAGS, OPTIONS
+from tests.textract import epub_text, squashed
+
+
+def _tale(path: Path, title: str, series: str | None, extra: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"---\ntitle: {title}\nauthors: [someone]\n"
+    if series:
+        header += f"series:\n  - {series}\n"
+    path.write_text(
+        f"{header}---\n\n# One\n\nThe {title} text.{extra}\n\n# Two\n\nMore of {title}.\n",
+        encoding="utf-8",
+    )
+
+
+def _mtimes(out: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in out.glob("*.epub")}
+
+
+def test_series_rerun_skips_unchanged_books_and_rebuilds_a_changed_omnibus(
+    tmp_path: Path,
+) -> None:
+    library, out = tmp_path / "library", tmp_path / "books"
+    _tale(library / "a.md", "First Tale", "Part 1 of Saga")
+    _tale(library / "b.md", "Second Tale", "Part 2 of Saga")
+    _tale(library / "c.md", "Lone Tale", None)
+    first = convert_series(library, out, ("epub",), OPTIONS)
+    assert sorted(p.name for p in first.written) == [
+        "Lone Tale - someone.epub",
+        "Saga - someone.epub",
+    ]
+    before = _mtimes(out)
+
+    again = convert_series(library, out, ("epub",), OPTIONS)
+    assert again.written == [] and again.failed == []
+    assert sorted(p.name for p in again.skipped) == sorted(before)
+    assert _mtimes(out) == before
+
+    # A changed member rebuilds its omnibus alone.
+    _tale(library / "b.md", "Second Tale", "Part 2 of Saga", " Now revised.")
+    changed = convert_series(library, out, ("epub",), OPTIONS)
+    assert [p.name for p in changed.written] == ["Saga - someone.epub"]
+    assert [p.name for p in changed.skipped] == ["Lone Tale - someone.epub"]
+    assert squashed("Now revised.") in squashed(epub_text(out / "Saga - someone.epub"))
+
+    # An added member rebuilds it too; so do other options and --force.
+    _tale(library / "later" / "d.md", "Third Tale", "Part 3 of Saga")
+    added = convert_series(library, out, ("epub",), OPTIONS)
+    assert [p.name for p in added.written] == ["Saga - someone.epub"]
+    assert squashed("The Third Tale text.") in squashed(epub_text(out / "Saga - someone.epub"))
+    forced = convert_series(library, out, ("epub",), OPTIONS, force=True)
+    assert len(forced.written) == 2 and forced.skipped == []
+
+
+def test_cli_series_rerun_says_up_to_date(tmp_path: Path) -> None:
+    library, out = tmp_path / "library", tmp_path / "books"
+    _tale(library / "a.md", "First Tale", "Part 1 of Saga")
+    _tale(library / "b.md", "Second Tale", "Part 2 of Saga")
+    args = ["batch", str(library), "-o", str(out), "--combine", "series", *FAST_FLAGS]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == f"wrote {out / 'Saga - someone.epub'}"
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert again.output.strip() == f"up to date {out / 'Saga - someone.epub'}"
