@@ -209,6 +209,7 @@ CODE_MESSAGES: tuple[str, ...] = (
     "Cover: %(title)s",
     "[Image]",
     "[Image: %(alt)s]",
+    "Landmarks",
     "Title Page",
     "Half Title",
     "Credits",

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from fic2book.backends import register
+from fic2book.backends.epub_landmarks import NAV_FILE, hide_landmarks, landmarks
 from fic2book.backends.epub_metadata import (
     build_time,
     epub_language,
@@ -116,7 +117,10 @@ def build_epub(work: Work, options: RenderOptions) -> bytes:
                 "mtime": build_time(work, options),
                 "raise_exceptions": True,
                 "play_order": {"enabled": True, "start_from": 1},
-                "epub3_landmark": False,
+                # The nav document's landmarks, from book.guide (fic2book/backends/
+                # epub_landmarks.py); the OPF <guide> is EPUB 2's and stays out.
+                "epub3_landmark": True,
+                "landmark_title": book_labels(work, options).gettext("Landmarks"),
                 "epub2_guide": False,
                 # Page lists need page-break markers we never write; skip the scan of every file.
                 "epub3_pages": False,
@@ -238,7 +242,8 @@ def _toc(epub: Any, documents: Sequence[Document]) -> list[Any]:
 def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewrites]:
     """The ebooklib book, ready to write, the language on ``<package>``, and rewrites.
 
-    The rewrites change files ebooklib writes itself: the contents' "new" marks.
+    The rewrites change files ebooklib writes itself: the contents' "new" marks, and the
+    landmarks list hidden.
     """
     cover = book_cover(work, options)
     labels = book_labels(work, options)
@@ -282,13 +287,14 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
         book.add_item(_image_item(epub, position, asset))
 
     # The contents page is ebooklib's nav document, titled and styled like the rest and read
-    # in order after the front matter; the book has no guide, so no visible landmarks list.
-    nav = epub.EpubNav(title=labels.gettext("Contents"), direction=direction)
+    # in order after the front matter; its landmarks list is hidden (hide_landmarks).
+    nav = epub.EpubNav(file_name=NAV_FILE, title=labels.gettext("Contents"), direction=direction)
     _link_styles(nav, sheets(None))
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
     book.toc = _toc(epub, [*front, *back])
+    book.guide = landmarks([*covers, *front, *back], labels)
     # The cover page is linear and first, so it is the first page a reader shows.
     book.spine = [
         *(items[doc.uid] for doc in covers),
@@ -298,7 +304,8 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     ]
     marked = {doc.file_name: (doc.title, doc.mark) for doc in [*front, *back] if doc.mark}
     nav_member = posixpath.join(book.FOLDER_NAME, nav.file_name)
-    return book, language, {nav_member: functools.partial(mark_new_entries, marked=marked)}
+    mark = functools.partial(mark_new_entries, marked=marked)
+    return book, language, {nav_member: lambda data: hide_landmarks(mark(data))}
 
 
 def _cover_documents(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from collections.abc import Iterator
 
 from markupsafe import Markup
 
@@ -31,6 +32,8 @@ _PLACEHOLDER = re.compile(
     r'<span(?P<attrs>\s[^>]*\bclass="image-placeholder"[^>]*)>(?P<text>[^<]*)</span>'
 )
 _TITLE = re.compile(r'\btitle="(?P<value>[^"]*)"')
+#: The class that marks a placeholder, for a quick look before any work is done.
+_MARK = "image-placeholder"
 
 
 def placeholder_text(alt: str, labels: Labels) -> str:
@@ -43,7 +46,7 @@ def placeholder_text(alt: str, labels: Labels) -> str:
 def localise_placeholders(markup: Markup, labels: Labels) -> Markup:
     """``markup`` with each picture placeholder's words in the ``labels``' language."""
     text = str(markup)
-    if "image-placeholder" not in text:
+    if _MARK not in text:
         return markup
 
     def write(match: re.Match[str]) -> str:
@@ -62,6 +65,8 @@ def localise_work(work: Work, labels: str | None = None) -> Work:
     That is ``labels`` (``--labels``), else the work's own language, as for its other labels
     (:meth:`Labels.for_work`); an omnibus's works each get their own, as their pages do.
     """
+    if not any(_MARK in str(text) for text in _texts(work)):
+        return work  # the same object: preparing a work without placeholders copies nothing
     chosen = Labels.for_work(work, labels, "numerals")
 
     def markup(value: Markup | None) -> Markup | None:
@@ -84,3 +89,17 @@ def localise_work(work: Work, labels: str | None = None) -> Work:
         end_notes=markup(work.end_notes),
         works=tuple(localise_work(part, labels) for part in work.works),
     )
+
+
+def _texts(work: Work) -> Iterator[Markup]:
+    """Every markup field of the work, its chapters' and its collected works'."""
+    for value in (work.summary, work.notes, work.end_notes):
+        if value is not None:
+            yield value
+    for chapter in work.chapters:
+        yield chapter.body
+        for value in (chapter.summary, chapter.notes, chapter.end_notes):
+            if value is not None:
+                yield value
+    for part in work.works:
+        yield from _texts(part)
