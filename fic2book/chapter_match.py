@@ -15,14 +15,36 @@ differ or its heading does (a chapter renamed); a heading that differs only by i
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["SIMILAR", "ChapterPrint", "Match", "match_chapters"]
+from lxml import etree
+
+from fic2book.html.parse import Element
+
+__all__ = ["SIMILAR", "ChapterPrint", "Match", "chapter_print", "match_chapters"]
 
 #: The least word similarity (:meth:`difflib.SequenceMatcher.ratio`) for an edited chapter
 #: to count as the same chapter changed rather than one removed and another added.
 SIMILAR = 0.5
+#: The most chapter pairs compared word by word within one replaced stretch; beyond that
+#: (a whole book re-typeset) only chapters in the same order are compared.
+MAX_PAIRS = 400
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+#: Elements whose edges separate words, so "<p>end</p><p>Next" is two words, while a drop
+#: cap's ``<span>H</span>er`` is one.
+_BLOCKS = frozenset(
+    f"{_XHTML}{tag}"
+    for tag in (
+        "p", "div", "section", "blockquote", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2",
+        "h3", "h4", "h5", "h6", "br", "hr", "table", "tr", "td", "th", "pre", "figure",
+        "figcaption", "aside", "header", "footer", "body",
+    )
+)  # fmt: skip
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -37,6 +59,47 @@ class ChapterPrint:
     fingerprint: str
     #: Its words without the heading, to tell an edited chapter from another one.
     words: tuple[str, ...]
+
+
+def chapter_print(root: Element) -> ChapterPrint:
+    """What identifies the chapter in a parsed chapter document of a fic2book EPUB.
+
+    The words are the runs of letters and digits, so typography (``--smart``, a language's
+    spaces before punctuation), a drop cap's span and markup leave them alone: a design
+    change is no change to a chapter.  The heading is kept apart, its number being where the
+    chapter stands rather than what it is.
+    """
+    title = root.find(f".//{_XHTML}title")
+    heading = next(
+        (h for h in root.iter(f"{_XHTML}h2") if "heading" in str(h.get("class") or "").split()),
+        None,
+    )
+    heading_text = "" if heading is None else " ".join(" ".join(heading.itertext()).split())
+    if heading is not None:
+        heading.clear(keep_tail=True)
+    body = root.find(f"{_XHTML}body")
+    words = tuple(_WORD.findall(_text(body if body is not None else root)))
+    return ChapterPrint(
+        name=" ".join(" ".join(title.itertext()).split()) if title is not None else "",
+        heading=heading_text,
+        fingerprint=hashlib.sha256(" ".join(words).encode()).hexdigest(),
+        words=words,
+    )
+
+
+def _text(element: Element) -> str:
+    """The element's text, a space at the edges of blocks, none inside a line's markup."""
+    # Comments say nothing, but their tails are text: strip them, keeping the tails.
+    etree.strip_tags(element, etree.Comment, etree.ProcessingInstruction)
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if node.tag in _BLOCKS:
+            parts.append(" ")
+        if event == "start":
+            parts.append(node.text or "")
+        elif node is not element:
+            parts.append(node.tail or "")
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -114,6 +177,14 @@ def _pair_block(
             pairs.append((i, j))
             free_old.remove(i)
             free_new.remove(j)
+    # Chapters in the same order first: an edited chapter usually stays where it was.
+    for i, j in list(zip(free_old, free_new, strict=False)):
+        if _similarity(old[i].words, new[j].words) >= SIMILAR:
+            pairs.append((i, j))
+            free_old.remove(i)
+            free_new.remove(j)
+    if len(free_old) * len(free_new) > MAX_PAIRS:
+        return pairs
     scores = sorted(
         ((_similarity(old[i].words, new[j].words), i, j) for i in free_old for j in free_new),
         key=lambda item: (-item[0], item[1], item[2]),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 import json
 import posixpath
@@ -36,7 +35,7 @@ from fic2book.backends.epub_metadata import (
     VOLUME_PROPERTY,
     url_identifier,
 )
-from fic2book.chapter_match import ChapterPrint, match_chapters
+from fic2book.chapter_match import ChapterPrint, chapter_print, match_chapters
 from fic2book.design_record import apply_design, read_design
 from fic2book.errors import InputError, UsageError
 from fic2book.html.parse import Element
@@ -49,7 +48,6 @@ from fic2book.render import book_labels
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
-_XHTML = "{http://www.w3.org/1999/xhtml}"
 #: The files of an omnibus's works (``work01_chap_001.xhtml``), for books made before the
 #: omnibus marker.
 _OMNIBUS_FILE = re.compile(r"work\d+_")
@@ -99,7 +97,7 @@ def read_state(data: bytes, name: str) -> BookState:
             opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
             package = parse_xml(archive.read(opf_path), name)
             hrefs = _chapter_hrefs(package, posixpath.dirname(opf_path))
-            prints = tuple(_chapter_print(archive.read(href), name) for href in hrefs)
+            prints = tuple(chapter_print(parse_xml(archive.read(href), name)) for href in hrefs)
     except (zipfile.BadZipFile, KeyError) as err:
         raise InputError(f"{name}: not an EPUB fic2book can update ({err})") from err
     work_id = url = None
@@ -171,27 +169,6 @@ def _chapter_hrefs(package: Element, base: str) -> list[str]:
     return [
         posixpath.join(base, href) for href in hrefs if posixpath.basename(href).startswith("chap_")
     ]
-
-
-def _chapter_print(xhtml: bytes, name: str) -> ChapterPrint:
-    """A chapter file's name, heading, and words without the heading (whitespace aside)."""
-    root = parse_xml(xhtml, name)
-    title = root.find(f".//{_XHTML}title")
-    heading = next(
-        (h for h in root.iter(f"{_XHTML}h2") if "heading" in str(h.get("class") or "").split()),
-        None,
-    )
-    heading_text = "" if heading is None else " ".join(" ".join(heading.itertext()).split())
-    body = root.find(f"{_XHTML}body")
-    if heading is not None:
-        heading.clear(keep_tail=True)  # its words are not the chapter's: its number moves
-    words = tuple(" ".join((body if body is not None else root).itertext()).split())
-    return ChapterPrint(
-        name=" ".join(" ".join(title.itertext()).split()) if title is not None else "",
-        heading=heading_text,
-        fingerprint=hashlib.sha256(" ".join(words).encode()).hexdigest(),
-        words=words,
-    )
 
 
 def _entry(text: str) -> UpdateEntry:

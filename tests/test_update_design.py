@@ -126,3 +126,15 @@ def test_update_to_pdf_keeps_the_page_size(tmp_path: Path) -> None:
     pdf = book.with_suffix(".pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
     assert "432 x 648 pts" in info.stdout  # 6x9in
+
+
+def test_a_new_design_changes_no_chapter(tmp_path: Path) -> None:
+    # Typography, drop caps, labels and numbering change the rendered text, not the story.
+    book = _old_book(tmp_path, RenderOptions(), keep=3)
+    flags = ["--opening", "dropcap", "--no-smart", "--labels", "fr", "--chapter-numbers", "words"]
+    out = tmp_path / "new.epub"
+    result = CliRunner().invoke(app, ["update", str(book), str(WIP), "-o", str(out), *flags])
+    assert result.exit_code == 0, result.output
+    assert "updated: +0 chapters, 0 changed" in result.output
+    assert _design(out)["opening"] == "dropcap" and _design(out)["smart"] is False
+    assert "dropcap" in _member(out, "EPUB/chap_001.xhtml")
