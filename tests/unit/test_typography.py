@@ -224,7 +224,7 @@ def test_untouched_languages_return_the_same_work() -> None:
 
 def test_prepare_honours_no_smart() -> None:
     work = make_work(title="It's")
-    assert prepare(work, RenderOptions(smart=False)) is work
+    assert prepare(work, RenderOptions(smart=False)) == work
     assert prepare(work, RenderOptions()).title == "It’s"
 
 
