@@ -105,3 +105,18 @@ def test_cli_scheduler_option(scheduler: str, tmp_path: Path) -> None:
     assert "converted w.txt -> Over Dask - tester.epub" in result.stdout
     assert books(out) == ["Over Dask - tester.epub"]
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["converted"] == 1
+
+
+def test_dask_workers_update_a_work_in_progress(scheduler: str, tmp_path: Path) -> None:
+    """The old book's state travels to the cluster with the newer download's bytes."""
+    from tests.test_batch_updates import BOOK, WIP, nav_entries, two_chapters
+
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "wip.html", two_chapters())
+    run_batch(BatchConfig(lib, out, options=OPTIONS, scheduler=scheduler))
+    (lib / "wip.html").unlink()
+    write(lib / "wip (1).html", WIP.read_text(encoding="utf-8"))
+    summary = run_batch(BatchConfig(lib, out, options=OPTIONS, scheduler=scheduler))
+    assert (summary.converted, summary.updated) == (0, 1)
+    assert books(out) == [f"{BOOK}.epub"]
+    assert [e for e in nav_entries(out / f"{BOOK}.epub") if "(new)" in e] == ["Chapter 3 (new)"]

@@ -235,3 +235,44 @@ def test_a_renamed_unchanged_download_keeps_its_book_and_log(tmp_path: Path) -> 
     with zipfile.ZipFile(out / f"{BOOK}.epub") as archive:
         assert "Chapter 3" in archive.read("EPUB/update_log.xhtml").decode()
     assert counts(batch(lib, out)) == (0, 0, 1, 0)
+
+
+def test_a_work_with_a_url_and_no_id_is_known_by_its_url(tmp_path: Path) -> None:
+    """A FanFicFare download from a site without AO3 work IDs updates by its URL."""
+    source = WIP.parent.parent / "fanficfare" / "test1-sid1.html"
+    text = source.read_text(encoding="utf-8")
+    last = text.index('<a name="section0009">')
+    shorter = (
+        text[:last].replace('<a href="#section0009">Chapter 8</a><br />', "")
+        + text[text.index("</body>", last) :]
+    ).replace("<td>9</td>", "<td>8</td>")
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "story.html", shorter)
+    batch(lib, out)
+    (lib / "story.html").unlink()
+    write(lib / "story-2.html", text)
+    report = tmp_path / "report.json"
+    assert counts(batch(lib, out, report=report)) == (0, 1, 0, 0)
+    entry = by_input(report_of(report))["story-2.html"]
+    assert entry["update"] == "updated: +1 chapter" and entry["replaces"] == "story.html"
+    (book,) = (out / name for name in books(out))
+    marked = [e for e in nav_entries(book) if "(new)" in e]
+    assert len(marked) == 1 and "Chapter 8" in marked[0]
+    with Manifest(out) as manifest:
+        assert list(manifest.by_work("url:test1.com?sid=1")) == ["story-2.html"]
+
+
+def test_a_tampered_state_rebuilds_the_book_as_new(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "wip.html", two_chapters())
+    batch(lib, out)
+    (out / f"{BOOK}.epub").unlink()  # no old EPUB to read: the manifest's state only
+    db = sqlite3.connect(out / MANIFEST_NAME)
+    with db:
+        db.execute("UPDATE books SET state = ?", ('{"prints": [1, 2',))
+    db.close()
+    write(lib / "wip.html", WIP.read_text(encoding="utf-8"))
+    report = tmp_path / "report.json"
+    assert counts(batch(lib, out, report=report)) == (1, 0, 0, 0)
+    assert by_input(report_of(report))["wip.html"]["outputs"] == [f"{BOOK}.epub"]
+    assert not [e for e in nav_entries(out / f"{BOOK}.epub") if "(new)" in e]

@@ -16,6 +16,10 @@ them in the manifest (:mod:`~fic2book.batch.run`).  Memory stays flat: folders a
 (:mod:`~fic2book.batch.discover`), at most a small window of works is in flight, the report is
 written as it goes (:mod:`~fic2book.batch.report`), and local workers are replaced after a
 fixed number of works.  Progress is shown by :mod:`~fic2book.batch.display`.
+
+A newer download of a work already built (the same AO3 work ID or URL, under the same name or
+another) rebuilds that book with its new chapters marked and its update log extended
+(:mod:`~fic2book.batch.works`, through :mod:`fic2book.update`).
 """
 
 from __future__ import annotations

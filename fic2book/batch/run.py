@@ -25,7 +25,7 @@ from fic2book.batch.manifest import BookRecord, Manifest, Superseded
 from fic2book.batch.outcome import SUMMARY_FAILURES, InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
 from fic2book.batch.runners import DaskRunner, Handle, LocalRunner, Runner, default_jobs
-from fic2book.batch.works import Before
+from fic2book.batch.works import before, superseded_note
 from fic2book.errors import (
     BackendUnavailableError,
     Fic2BookError,
@@ -71,11 +71,6 @@ class _Planned:
     outcome: Outcome | None = None
 
 
-def superseded_note(by: str) -> str:
-    """Why an input makes no book: ``by`` holds the same work and every chapter it has."""
-    return f"superseded by {by}: the same work, with every chapter of this download"
-
-
 def _check_folders(source: Path, output: Path) -> None:
     if not source.exists():
         raise InputError(f"{source}: no such folder")
@@ -89,6 +84,26 @@ def _check_folders(source: Path, output: Path) -> None:
             f"the input folder {source} is inside the output folder {output}; "
             "books would be read back as inputs"
         )
+
+
+def _written(
+    item: _Planned, rendered: Rendered, outputs: tuple[str, ...], seconds: float
+) -> Outcome:
+    """The outcome of an input whose books are written: converted, or updated and how."""
+    replaces = None if item.replaces is None else item.replaces.input
+    news = rendered.update
+    if not news:
+        return Outcome(item.rel, InputStatus.CONVERTED, outputs, None, seconds, replaces=replaces)
+    return Outcome(
+        item.rel,
+        InputStatus.UPDATED,
+        outputs,
+        seconds=seconds,
+        added=news.added,
+        changed=news.changed,
+        removed=news.removed,
+        replaces=replaces,
+    )
 
 
 def _remove_empty_folders(folder: Path, stop: Path) -> None:
@@ -277,8 +292,8 @@ class _Batch:
         except OSError as err:
             self._failed(item, f"cannot read input: {item.rel}: {err.strerror or err}")
             return rendered
-        before = self.before(rows, item.hash)
-        again = self.runner.submit(data, item.rel, item.formats, before).result()
+        old = before(self.config.output, rows, item.hash)
+        again = self.runner.submit(data, item.rel, item.formats, old).result()
         if again.error is not None:
             return again
         if again.update is None:  # not the same work after all (check_same_work decides)
@@ -330,15 +345,8 @@ class _Batch:
                 written[fmt] = relative
                 records.append(
                     BookRecord(
-                        item.rel,
-                        fmt,
-                        item.hash,
-                        item.size,
-                        item.mtime_ns,
-                        self.fingerprint,
-                        relative,
-                        rendered.work_key,
-                        rendered.state,
+                        *(item.rel, fmt, item.hash, item.size, item.mtime_ns, self.fingerprint),
+                        *(relative, rendered.work_key, rendered.state),
                     )
                 )
                 self.summary.books_written += 1
@@ -352,33 +360,23 @@ class _Batch:
             error = f"{err.label}: {one_line(err)}"
         finally:
             if records:
-                was = item.replaces
-                manifest.record(records, rendered.seconds, None if was is None else was.input)
-                if was is not None and (self.config.source / was.input).is_file():
-                    # The older download stays in the folder: it must make no second book.
-                    by = Superseded(was.input, was.hash, was.size, was.mtime_ns, item.rel)
-                    manifest.supersede(by)
+                self.record(item, records, rendered.seconds, manifest)
         outputs = tuple(sorted({**item.kept, **written}.values()))
         # The work's own time: parsing and rendering on the worker, writing here.
         seconds = rendered.seconds + time.perf_counter() - writing
         if error is not None:
             return Outcome(item.rel, InputStatus.FAILED, outputs, error, seconds)
-        replaces = None if item.replaces is None else item.replaces.input
-        news = rendered.update
-        if not news:
-            return Outcome(
-                item.rel, InputStatus.CONVERTED, outputs, None, seconds, replaces=replaces
-            )
-        return Outcome(
-            item.rel,
-            InputStatus.UPDATED,
-            outputs,
-            seconds=seconds,
-            added=news.added,
-            changed=news.changed,
-            removed=news.removed,
-            replaces=replaces,
-        )
+        return _written(item, rendered, outputs, seconds)
+
+    def record(
+        self, item: _Planned, records: list[BookRecord], seconds: float, manifest: Manifest
+    ) -> None:
+        """Record the books written; an older download they took over is superseded."""
+        was = item.replaces
+        manifest.record(records, seconds, None if was is None else was.input)
+        if was is not None and (self.config.source / was.input).is_file():
+            # The older download stays in the folder: it must make no second book.
+            manifest.supersede(Superseded(was.input, was.hash, was.size, was.mtime_ns, item.rel))
 
     def emit(self, outcome: Outcome) -> None:
         summary = self.summary
@@ -407,23 +405,9 @@ class _Batch:
         # The manifest records the hash of exactly the bytes converted.
         item.hash = digest
         # The relative path names the work in error messages; its last part is the file name.
-        item.handle = runner.submit(data, item.rel, item.formats, self.before(item.rows, digest))
-
-    def before(self, rows: list[BookRecord], digest: str) -> Before | None:
-        """What the worker needs to update the book of ``rows`` (``None``: no work to update).
-
-        The old EPUB's bytes when there is one (it carries the whole state), and the
-        manifest's copy of the state, which serves a PDF-only run.
-        """
-        if not any(row.work for row in rows):
-            return None
-        epub = None
-        for row in rows:
-            if row.format == "epub":
-                with contextlib.suppress(OSError):
-                    epub = (self.config.output / row.output).read_bytes()
-        state = next((row.state for row in rows if row.state), None)
-        return Before(epub, state, same_input=all(row.hash == digest for row in rows))
+        item.handle = runner.submit(
+            data, item.rel, item.formats, before(self.config.output, item.rows, digest)
+        )
 
     def run(self, runner_factory: Callable[[], Runner]) -> Summary:
         config = self.config

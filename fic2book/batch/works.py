@@ -16,12 +16,16 @@ its chapters with :func:`fic2book.update.update_work` (:func:`updated_work`), ex
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from fic2book.batch.manifest import BookRecord
 from fic2book.chapter_match import ChapterPrint
 from fic2book.errors import Fic2BookError, UsageError
 from fic2book.model import UpdateEntry, Work
@@ -74,6 +78,29 @@ class Update:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+
+def before(output: Path, rows: Sequence[BookRecord], digest: str) -> Before | None:
+    """What a worker needs to update the book of ``rows`` (``None``: it holds no known work).
+
+    The old EPUB's bytes when there is one (it carries the whole state), and the manifest's
+    copy of the state, which serves a PDF-only run.  ``digest`` is the input's hash now.
+    """
+    if not any(row.work for row in rows):
+        return None
+    epub = None
+    for row in rows:
+        if row.format == "epub":
+            # The row is confined to the output folder (Manifest never returns another).
+            with contextlib.suppress(OSError):
+                epub = (output / row.output).read_bytes()
+    state = next((row.state for row in rows if row.state), None)
+    return Before(epub, state, same_input=all(row.hash == digest for row in rows))
+
+
+def superseded_note(by: str) -> str:
+    """Why an input makes no book: ``by`` holds the same work and every chapter it has."""
+    return f"superseded by {by}: the same work, with every chapter of this download"
 
 
 def update_date(options: RenderOptions) -> dt.date:
