@@ -216,6 +216,12 @@ def render_pdf(work: Work, target: Path, options: RenderOptions) -> None:
     geometry = page_geometry(options.page_size, options.gutter)
     user_css = read_user_css(options.css)
     cover = pdf_cover(work, options)
+    if options.smart:
+        # No paragraph ends in a line of one short word (typography/runts.py); --no-smart
+        # keeps the text exactly as typed, spaces included.
+        from fic2book.typography.runts import tie_last_words
+
+        work = tie_last_words(work)
 
     weasyprint = _import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration

@@ -41,7 +41,7 @@ from fic2book.typography.other_languages import (
 )
 from fic2book.typography.pieces import MASK, Piece
 
-__all__ = ["typeset", "typeset_markup", "typeset_text"]
+__all__ = ["text_blocks", "typeset", "typeset_markup", "typeset_text", "write_back"]
 
 #: Elements whose text is shown as typed (code, keyboard input, program output).
 LITERAL_TAGS = frozenset({"code", "kbd", "pre", "samp", "var"})
@@ -96,8 +96,11 @@ def _split_urls(slot: int, text: str, literal: bool) -> Iterator[Piece]:
         yield Piece(slot, text[position:], False)
 
 
-def _blocks(root: HtmlElement) -> tuple[list[tuple[HtmlElement, bool]], list[list[Piece]]]:
-    """Collect the tree's text nodes, as (element, is-tail) slots, grouped into blocks."""
+def text_blocks(root: HtmlElement) -> tuple[list[tuple[HtmlElement, bool]], list[list[Piece]]]:
+    """Collect the tree's text nodes, as (element, is-tail) slots, grouped into blocks.
+
+    A ``<br>`` inside a block is a piece of its own: a line feed in slot -1, never written back.
+    """
     slots: list[tuple[HtmlElement, bool]] = []
     blocks: list[list[Piece]] = []
     current: list[Piece] = []
@@ -134,6 +137,20 @@ def _blocks(root: HtmlElement) -> tuple[list[tuple[HtmlElement, bool]], list[lis
     return slots, blocks
 
 
+def write_back(slots: list[tuple[HtmlElement, bool]], pieces: list[Piece]) -> None:
+    """Put a block's pieces, changed by its rules, back into the text nodes they came from."""
+    texts: dict[int, list[str]] = {}
+    for piece in pieces:
+        if piece.slot >= 0:
+            texts.setdefault(piece.slot, []).append(piece.text)
+    for slot, parts in texts.items():
+        element, tail = slots[slot]
+        if tail:
+            element.tail = "".join(parts)
+        else:
+            element.text = "".join(parts)
+
+
 def _needs_work(text: str) -> bool:
     return not _TYPESET_CHARS.isdisjoint(text)
 
@@ -147,10 +164,10 @@ def _typeset_markup(markup: Markup, rules: _Rules) -> Markup:
     root = lxml.html.fragment_fromstring(source, create_parent="div", parser=parser)
     # All the text at once (in C): joined across blocks it holds every block's text, so if no
     # rule can match it none can match a block.  Comments and processing instructions are
-    # text nodes to _blocks but not to itertext, so markup with them goes block by block.
+    # text nodes to text_blocks but not to itertext, so markup with them goes block by block.
     if "<!" not in source and "<?" not in source and not rules.may_change("".join(root.itertext())):
         return markup
-    slots, blocks = _blocks(root)
+    slots, blocks = text_blocks(root)
     changed = False
     for pieces in blocks:
         before = [p.text for p in pieces]
@@ -160,16 +177,7 @@ def _typeset_markup(markup: Markup, rules: _Rules) -> Markup:
         if [p.text for p in pieces] == before:
             continue
         changed = True
-        texts: dict[int, list[str]] = {}
-        for piece in pieces:
-            if piece.slot >= 0:
-                texts.setdefault(piece.slot, []).append(piece.text)
-        for slot, parts in texts.items():
-            element, tail = slots[slot]
-            if tail:
-                element.tail = "".join(parts)
-            else:
-                element.text = "".join(parts)
+        write_back(slots, pieces)
     if not changed:
         return markup
     return trusted_from_tree(root)

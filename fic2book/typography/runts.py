@@ -1,0 +1,142 @@
+"""No runts: a paragraph's last word is tied to the one before it with a no-break space.
+
+A runt is a paragraph whose last line holds one short word ("…he knew no / more.").  The PDF's
+line breaker (WeasyPrint's, first fit) cannot look ahead, so the word before the last is tied
+to it: the space between them becomes U+00A0, and the two go down to the last line together.
+Only the space is changed, never a word, so the PDF's text layer reads the same words (poppler
+reads a no-break space as a space); a last word longer than :data:`TIE_MAX_LETTERS` letters
+fills a line well enough alone and is left free, so a tie never forces a loose line.
+
+Every block is tied at its end and before each ``<br>`` (a line of verse, or AO3's paragraphs
+written as runs of ``<br />``).  Text in ``code``, ``kbd``, ``samp``, ``pre``, ``var`` and URLs
+is never touched, nor are scripts written without spaces between words (Chinese, Japanese,
+Thai…), whose lines break between characters anyway.  Tying is idempotent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import lxml.html
+from markupsafe import Markup
+
+from fic2book.html.sanitize import trusted_from_tree
+from fic2book.language import script_of
+from fic2book.model import Chapter, Work
+from fic2book.typography import text_blocks, write_back
+from fic2book.typography.pieces import MASK, Piece
+
+__all__ = ["TIE_MAX_LETTERS", "tie_last_words", "tie_markup"]
+
+#: A last word with more letters than this is not tied: alone, it is a line worth having.
+TIE_MAX_LETTERS = 10
+#: Spaces a line may break at (U+00A0, U+2007, U+202F and U+2060 are the ones it may not).
+BREAKABLE = frozenset(
+    " \t\n\r\f\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
+)
+#: Scripts written without spaces between words: nothing to tie.
+_UNSPACED_SCRIPTS = frozenset(
+    {"Hani", "Hans", "Hant", "Jpan", "Hira", "Kana", "Kore", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"}
+)
+_NO_BREAK_SPACE = "\u00a0"
+
+
+def _segments(pieces: list[Piece]) -> list[list[Piece]]:
+    """A block's pieces cut at each ``<br>`` (a piece in slot -1)."""
+    found: list[list[Piece]] = [[]]
+    for piece in pieces:
+        if piece.slot < 0:
+            found.append([])
+        else:
+            found[-1].append(piece)
+    return [segment for segment in found if segment]
+
+
+def _last_gap(text: str) -> tuple[int, int] | None:
+    """Where the space before the last word of ``text`` is, if that word should be tied."""
+    end = len(text)
+    while end and text[end - 1] in BREAKABLE:
+        end -= 1
+    start = end
+    while start and text[start - 1] not in BREAKABLE:
+        start -= 1
+    word = text[start:end]
+    # A word already holding a no-break space is tied already ("no\u00a0more.", the author's
+    # "Mr.\u00a0Smith."); a narrow one (French "vrai\u202f?") only holds its punctuation.
+    if not start or MASK in word or _NO_BREAK_SPACE in word:
+        return None
+    if not any(ch.isalnum() for ch in word) or sum(ch.isalpha() for ch in word) > TIE_MAX_LETTERS:
+        return None
+    gap = start
+    while gap and text[gap - 1] in BREAKABLE:
+        gap -= 1
+    if not gap:  # the block is one word
+        return None
+    return gap, start
+
+
+def _tie_segment(pieces: list[Piece]) -> bool:
+    """Tie the last word of one line of text; tell whether anything changed."""
+    joined = "".join(MASK * len(p.text) if p.literal else p.text for p in pieces)
+    found = _last_gap(joined)
+    if found is None:
+        return False
+    gap, start = found
+    offset = 0
+    for piece in pieces:
+        end = offset + len(piece.text)
+        if offset <= gap and start <= end:
+            # The whole space lies in this piece (never a literal one: it is not masked).
+            piece.text = piece.text[: gap - offset] + _NO_BREAK_SPACE + piece.text[start - offset :]
+            return True
+        if gap < end:
+            return False  # the space runs over two text nodes: leave it
+        offset = end
+    return False
+
+
+def tie_markup(markup: Markup) -> Markup:
+    """Tie the last word of every block (and of every line ended by ``<br>``) in ``markup``."""
+    source = str(markup)
+    if not source.strip():
+        return markup
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    root = lxml.html.fragment_fromstring(source, create_parent="div", parser=parser)
+    slots, blocks = text_blocks(root)
+    changed = False
+    for pieces in blocks:
+        tied = [_tie_segment(segment) for segment in _segments(pieces)]
+        if any(tied):
+            write_back(slots, pieces)
+            changed = True
+    return trusted_from_tree(root) if changed else markup
+
+
+def tie_last_words(work: Work) -> Work:
+    """``work`` with the last word of each paragraph of its prose tied to the word before.
+
+    Bodies, summaries and notes (of each collected work too); titles and tags are left alone.
+    """
+    if script_of(work.language or "en") in _UNSPACED_SCRIPTS:
+        return work
+
+    def markup(value: Markup | None) -> Markup | None:
+        return None if value is None else tie_markup(value)
+
+    def chapter(item: Chapter) -> Chapter:
+        return dataclasses.replace(
+            item,
+            body=tie_markup(item.body),
+            summary=markup(item.summary),
+            notes=markup(item.notes),
+            end_notes=markup(item.end_notes),
+        )
+
+    return dataclasses.replace(
+        work,
+        chapters=tuple(chapter(item) for item in work.chapters),
+        summary=markup(work.summary),
+        notes=markup(work.notes),
+        end_notes=markup(work.end_notes),
+        works=tuple(tie_last_words(item) for item in work.works),
+    )
