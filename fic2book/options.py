@@ -150,6 +150,9 @@ class RenderOptions:
     front_matter: tuple[str, ...] | None = None
     #: ``--bound-by``: the binder's name on the credits page.
     bound_by: str | None = None
+    #: ``--embed-fonts``: the EPUB carries the design's fonts, subset to the characters it
+    #: uses (fic2book/backends/epub_fonts.py); the PDF always embeds its fonts.
+    embed_fonts: bool = False
     #: ``--volume-tags``: the tag summary in every volume (``each``) or the first (``first``).
     volume_tags: str = "each"
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from fic2book.backends import register
+from fic2book.backends.epub_fonts import font_items
 from fic2book.backends.epub_landmarks import NAV_FILE, hide_landmarks, landmarks
 from fic2book.backends.epub_metadata import (
     build_time,
@@ -266,6 +267,13 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     front, back = _documents(work, options)
 
     covers = _cover_documents(book, work, options, cover, labels)
+    if options.embed_fonts:  # the design's fonts, subset (fic2book/backends/epub_fonts.py)
+        embedded = font_items(
+            epub, options, (d.content + d.title for d in [*covers, *front, *back])
+        )
+        styles[len(BUNDLED_STYLES) : len(BUNDLED_STYLES)] = embedded[:1]
+        for font in embedded:
+            book.add_item(font)
 
     # Arabic, Hebrew…: dir="rtl" on every document and a right-to-left page progression.
     direction = "rtl" if text_direction(work.language) == "rtl" else None

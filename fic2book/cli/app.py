@@ -316,6 +316,15 @@ BoundByOption = Annotated[
         rich_help_panel=DESIGN,
     ),
 ]
+EmbedFontsOption = Annotated[
+    bool,
+    typer.Option(
+        "--embed-fonts",
+        help="Embed the design's fonts in the EPUB, subset to the characters the book uses "
+        "(the PDF always embeds them).",
+        rich_help_panel=DESIGN,
+    ),
+]
 NameOption = Annotated[
     str | None,
     typer.Option(
