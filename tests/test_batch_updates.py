@@ -276,3 +276,21 @@ def test_a_tampered_state_rebuilds_the_book_as_new(tmp_path: Path) -> None:
     assert counts(batch(lib, out, report=report)) == (1, 0, 0, 0)
     assert by_input(report_of(report))["wip.html"]["outputs"] == [f"{BOOK}.epub"]
     assert not [e for e in nav_entries(out / f"{BOOK}.epub") if "(new)" in e]
+
+
+def test_a_superseded_row_naming_a_file_outside_the_library_is_forgotten(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "w.txt", work_text("Plain"))
+    write(tmp_path / "outside.txt", work_text("Elsewhere"))
+    batch(lib, out)
+    db = sqlite3.connect(out / MANIFEST_NAME)
+    with db:
+        db.execute(
+            "INSERT INTO superseded (input, hash, size, mtime_ns, by) "
+            "SELECT input, hash, size, mtime_ns, '../outside.txt' FROM books"
+        )
+    db.close()
+    summary = batch(lib, out, force=True)
+    assert counts(summary) == (1, 0, 0, 0)  # not skipped as superseded by a file outside
+    with Manifest(out) as manifest:
+        assert manifest.superseded("w.txt") is None

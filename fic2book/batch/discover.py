@@ -88,3 +88,13 @@ def hash_file(path: Path) -> tuple[str, bytes]:
     """The file's SHA-256 (hex) and its bytes, read once."""
     data = path.read_bytes()
     return hashlib.sha256(data).hexdigest(), data
+
+
+def present(source: Path, relative: str) -> bool:
+    """Whether the manifest's input ``relative`` is still a file in the input folder ``source``.
+
+    The manifest can be edited: a name that climbs out of the folder is never looked at.
+    """
+    if relative.startswith("/") or "\0" in relative or ".." in relative.split("/"):
+        return False
+    return (source / relative).is_file()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fic2book.backends import BACKENDS
 from fic2book.batch.config import BatchConfig
-from fic2book.batch.discover import Folder, hash_file, input_suffixes, join, walk
+from fic2book.batch.discover import Folder, hash_file, input_suffixes, join, present, walk
 from fic2book.batch.display import Display, PlainDisplay
 from fic2book.batch.fingerprint import fingerprint
 from fic2book.batch.job import Rendered, one_line
@@ -218,7 +218,7 @@ class _Batch:
 
         Returns whether the item's outcome is decided (skipped, or failed to be read).
         """
-        if not (self.config.source / gone.by).is_file():
+        if not present(self.config.source, gone.by):
             # The newer download is gone: this one is the work's download again.
             manifest.forget_superseded(item.rel)
             return False
@@ -299,8 +299,8 @@ class _Batch:
         if again.update is None:  # not the same work after all (check_same_work decides)
             return rendered
         owner, news = rows[0].input, again.update
-        present = (self.config.source / owner).is_file()
-        if present and (news.removed or not (news.added or news.changed)):
+        still_there = present(self.config.source, owner)
+        if still_there and (news.removed or not (news.added or news.changed)):
             manifest.supersede(Superseded(item.rel, item.hash, item.size, item.mtime_ns, owner))
             note = superseded_note(owner)
             books = tuple(row.output for row in rows)
@@ -374,7 +374,7 @@ class _Batch:
         """Record the books written; an older download they took over is superseded."""
         was = item.replaces
         manifest.record(records, seconds, None if was is None else was.input)
-        if was is not None and (self.config.source / was.input).is_file():
+        if was is not None and present(self.config.source, was.input):
             # The older download stays in the folder: it must make no second book.
             manifest.supersede(Superseded(was.input, was.hash, was.size, was.mtime_ns, item.rel))
 
