@@ -106,8 +106,14 @@ class Labels:
 
     @classmethod
     def for_work(cls, work: Work | None, labels: str | None, chapter_numbers: str) -> Labels:
-        """The labels for ``work``: ``--labels`` if given, else the work's language."""
+        """The labels for ``work``: ``--labels`` if given, else the work's language.
+
+        An omnibus of works in several languages (``mul``, :mod:`fic2book.combine`) speaks its
+        first work's, the language its EPUB declares first.
+        """
         tag = labels or (work.language if work is not None else None)
+        if not labels and work is not None and work.works and tag == "mul":
+            tag = work.works[0].language
         return cls(catalog_for(tag), str(chapter_numbers))
 
     @property

@@ -282,11 +282,13 @@ def _book(epub: Any, work: Work, options: RenderOptions) -> tuple[Any, str, Rewr
     items = {}
     for doc in [*covers, *front, *back]:
         links = [style.file_name for style in sheets(doc.work)]
+        # An omnibus's work is in its own language (lang), whatever the book's first one.
+        lang = epub_language(work.works[doc.work - 1]) if doc.work else language
         item = epub.EpubItem(
             uid=doc.uid,
             file_name=doc.file_name,
             media_type="application/xhtml+xml",
-            content=xhtml_document(doc, language, direction, links),
+            content=xhtml_document(doc, lang, direction, links),
         )
         book.add_item(item)
         items[doc.uid] = item

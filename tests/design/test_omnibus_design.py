@@ -72,19 +72,30 @@ def test_the_epub_speaks_each_works_language(tmp_path: Path) -> None:
     assert "Chapitre 1\u00a0: The Beginning" in documents["work01_chap_001.xhtml"]
     assert "Récapitulatif des tags" in documents["work01_tag_summary.xhtml"]
     assert "Chapter 1: The Beginning" in documents["work02_chap_001.xhtml"]
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        langs = {
+            name: re.search(r'<html[^>]* lang="([^"]+)"', book.read(f"EPUB/{name}").decode())
+            for name in ("title_page.xhtml", "work01_chap_001.xhtml", "work02_chap_001.xhtml")
+        }
+    # Each work's pages in its own language; the book's own pages in the first work's.
+    assert {name: m and m[1] for name, m in langs.items()} == {
+        "title_page.xhtml": "fr",
+        "work01_chap_001.xhtml": "fr",
+        "work02_chap_001.xhtml": "en",
+    }
     credits = " ".join(documents["credits.xhtml"].split())
     for words in [
-        "Lights by lune, sun, Other Pseud (star)",
-        "Le phare by lune",
+        "Lights par lune, sun, Other Pseud (star)",  # the first work's language
+        "Le phare par lune",
         "https://archiveofourown.org/works/111",
-        "Work ID 111",
-        "The Lighthouse by sun, Other Pseud (star)",
-        "Work ID 222",
+        "Œuvre n° 111",
+        "The Lighthouse par sun, Other Pseud (star)",
+        "Œuvre n° 222",
         PERMISSION,
-        "Made with fic2book",
+        "Réalisé avec fic2book 0.1.0 le 14 novembre 2023",
     ]:
         assert words in credits
-    assert credits.index("Work ID 111") < credits.index("The Lighthouse")
+    assert credits.index("Œuvre n° 111") < credits.index("The Lighthouse")
 
 
 def test_labels_and_chapter_numbers_reach_every_work(tmp_path: Path) -> None:
@@ -111,16 +122,16 @@ def test_the_pdf_has_a_half_title_a_credits_page_and_works_in_their_language(
     pages = pdf_pages(target)
     assert pages[0] == "Lights"  # the half title: the omnibus's title alone
     assert not pages[1]  # its blank verso
-    assert pages[2].startswith("Lights by lune")
+    assert pages[2].startswith("Lights par lune")
     credits = pages[3]
     for words in [
-        "Le phare by lune",
-        "Posted originally on the Archive of Our Own at https://",
+        "Le phare par lune",
+        "Publié à l\u2019origine sur l\u2019Archive of Our Own, à l\u2019adresse https://",
         "archiveofourown.org/works/111.",
-        "Work ID 222",
+        "Œuvre n° 222",
         PERMISSION,
-        "Bound by Ada",
-        "Made with fic2book 0.1.0 on 2023-11-14",
+        "Relié par Ada",
+        "Réalisé avec fic2book 0.1.0 le 14 novembre 2023",
     ]:
         assert words in credits
     contents = pages[4]
