@@ -6,6 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from fic2book.batch.discover import hash_file
+from fic2book.batch.manifest import Manifest
 from fic2book.batch.series import convert_series
 from fic2book.cli import app
 from tests.test_batch import FAST_FLAGS, OPTIONS
@@ -60,6 +62,15 @@ def test_series_rerun_skips_unchanged_books_and_rebuilds_a_changed_omnibus(
     assert squashed("The Third Tale text.") in squashed(epub_text(out / "Saga - someone.epub"))
     forced = convert_series(library, out, ("epub",), OPTIONS, force=True)
     assert len(forced.written) == 2 and forced.skipped == []
+
+    # Each input's series is remembered by its content: a changed file is read again.
+    with Manifest(out) as manifest:
+        digest = hash_file(library / "c.md")[0]
+        assert manifest.series_of("c.md", digest, "") == (None,)
+    _tale(library / "c.md", "Lone Tale", "Part 4 of Saga")
+    joined = convert_series(library, out, ("epub",), OPTIONS)
+    assert [p.name for p in joined.written] == ["Saga - someone.epub"]
+    assert squashed("The Lone Tale text.") in squashed(epub_text(out / "Saga - someone.epub"))
 
 
 def test_cli_series_rerun_says_up_to_date(tmp_path: Path) -> None:

@@ -176,6 +176,7 @@ def test_a_schema_1_manifest_is_migrated_in_place(tmp_path: Path) -> None:
     with db:
         db.executescript(
             "DROP INDEX books_work; DROP TABLE superseded; DROP TABLE omnibuses;"
+            "DROP TABLE series_of;"
             "ALTER TABLE books DROP COLUMN work; ALTER TABLE books DROP COLUMN state;"
             "UPDATE meta SET value = '1' WHERE key = 'schema';"
         )

@@ -11,8 +11,9 @@ A book of a work with an AO3 work ID or URL also records the work's key and the 
 (:mod:`fic2book.batch.works`), so a newer download under another name updates that book
 (:meth:`Manifest.by_work`).  An input whose work is built from another, newer input is
 remembered as *superseded* by it, so it makes no second book.  ``batch --combine series``
-remembers its omnibuses' members (:meth:`Manifest.omnibus`).  A manifest of schema 1 gains
-the new columns and tables in place; a manifest of any other layout is started afresh.
+remembers its omnibuses' members (:meth:`Manifest.omnibus`) and each input's series.  A
+manifest of schema 1 gains the new columns and tables in place; a manifest of any other
+layout is started afresh.
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ CREATE TABLE IF NOT EXISTS superseded (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS series_of (
+    input TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    reader TEXT NOT NULL,
+    series TEXT
 );
 CREATE TABLE IF NOT EXISTS omnibuses (
     name TEXT PRIMARY KEY,
@@ -211,7 +218,7 @@ class Manifest:
             self._db.executescript(_FROM_1)
         elif row is not None and row[0] != str(SCHEMA_VERSION):
             # A manifest from another layout cannot be trusted: forget it (books get rebuilt).
-            for table in ("books", "superseded", "omnibuses"):
+            for table in ("books", "superseded", "series_of", "omnibuses"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
         self._db.executescript(_SCHEMA)
         if row is None or row[0] != str(SCHEMA_VERSION):
@@ -386,6 +393,32 @@ class Manifest:
                 "INSERT OR REPLACE INTO omnibuses (name, members, fingerprint, outputs) "
                 "VALUES (?, ?, ?, ?)",
                 (name, members, fingerprint, json.dumps(outputs, ensure_ascii=False)),
+            )
+        )
+
+    def series_of(self, relative: str, digest: str, reader: str) -> tuple[str | None] | None:
+        """The remembered first series of an input with this content read by ``reader``.
+
+        ``(None,)`` for a work in no series; ``None`` when the input must be read.
+        """
+        try:
+            row = self._db.execute(
+                "SELECT series FROM series_of WHERE input = ? AND hash = ? AND reader = ?",
+                (relative, digest, reader),
+            ).fetchone()
+        except sqlite3.DatabaseError as err:
+            raise self._corrupt(err) from err
+        if row is None or not (row[0] is None or isinstance(row[0], str)):
+            return None
+        return (row[0],)
+
+    def remember_series(self, relative: str, digest: str, reader: str, series: str | None) -> None:
+        """Remember an input's first series, so the next run need not read it."""
+        self._write(
+            (
+                "INSERT OR REPLACE INTO series_of (input, hash, reader, series) "
+                "VALUES (?, ?, ?, ?)",
+                (relative, digest, reader, series),
             )
         )
 

@@ -8,7 +8,8 @@ named after the series); a series of one and works in no series become books of 
 run goes on.  The output folder's batch manifest remembers each book's inputs (by content
 hash) and the options fingerprint (:meth:`fic2book.batch.manifest.Manifest.omnibus`): a rerun
 with the same member files and options skips the book, a changed, added or removed member
-rebuilds it.  The works are still read each run to find their series.
+rebuilds it.  Each input's first series is remembered by its content too, so an unchanged
+work is not read again to group it.
 """
 
 from __future__ import annotations
@@ -60,13 +61,20 @@ def group_by_series(
     options: RenderOptions,
     from_format: str | None,
     failed: Callable[[str], None],
+    first_series: Callable[[Path], str | None] | None = None,
 ) -> tuple[dict[str, list[Path]], list[Path]]:
-    """The inputs by their first series (in the order found), and those in none."""
+    """The inputs by their first series (in the order found), and those in none.
+
+    ``first_series`` finds a work's first series (by default, it reads the work).
+    """
     groups: dict[str, list[Path]] = {}
     alone: list[Path] = []
     for path in paths:
         try:
-            name = _first_series(path, options, from_format)
+            if first_series is not None:
+                name = first_series(path)
+            else:
+                name = _first_series(path, options, from_format)
         except Fic2BookError as err:
             failed(str(err))  # the message names the file
             continue
@@ -89,8 +97,6 @@ def convert_series(
 
     ``force`` rebuilds the books that are up to date too.
     """
-    from fic2book.pipeline import convert_combined, convert_file
-
     run = SeriesRun()
     output.mkdir(parents=True, exist_ok=True)
     skip = os.stat(output)
@@ -99,9 +105,58 @@ def convert_series(
         for folder in walk(source, skip, input_suffixes(from_format))
         for name in folder.names
     ]
-    groups, alone = group_by_series(paths, options, from_format, run.failed.append)
-    taken: set[Path] = set()
-    jobs: list[tuple[str, list[Path], Callable[[], list[Path]]]] = []
+    with Manifest(output, rebuild=force) as manifest:
+        hashes: dict[Path, tuple[str, str]] = {}
+
+        def first_series(path: Path) -> str | None:
+            # An input read before with the same content is not read again.
+            hashes[path] = rel, digest = _member(source, path)
+            known = manifest.series_of(rel, digest, from_format or "")
+            if known is not None:
+                return known[0]
+            name = _first_series(path, options, from_format)
+            manifest.remember_series(rel, digest, from_format or "", name)
+            return name
+
+        groups, alone = group_by_series(
+            paths, options, from_format, run.failed.append, first_series
+        )
+        taken: set[Path] = set()
+        jobs = _jobs(groups, alone, formats, output, options, from_format, taken)
+        stamp = f"{fingerprint(options)} {from_format} {','.join(formats)}"
+        for what, members, job in jobs:
+            key = json.dumps([hashes[path] for path in members], ensure_ascii=False)
+            kept = None if force else _up_to_date(manifest, what, key, stamp, output)
+            if kept is None:
+                kept = _build(run, what, job)
+                if kept is None:
+                    continue
+                relative = [path.relative_to(output).as_posix() for path in kept]
+                manifest.record_omnibus(what, key, stamp, relative)
+            else:
+                run.skipped.extend(kept)
+            taken.update(kept)
+    return run
+
+
+#: One book to make: what to call it in a failure, its inputs, and the job that writes it.
+_Job = tuple[str, list[Path], Callable[[], list[Path]]]
+
+
+def _jobs(
+    groups: dict[str, list[Path]],
+    alone: list[Path],
+    formats: tuple[str, ...],
+    output: Path,
+    options: RenderOptions,
+    from_format: str | None,
+    taken: set[Path],
+) -> list[_Job]:
+    """One omnibus per series of two works or more, then one book per other work."""
+    from fic2book.pipeline import convert_combined, convert_file
+
+    jobs: list[_Job] = []
+    alone = list(alone)
     for series, members in groups.items():
         if len(members) == 1:
             alone.append(members[0])
@@ -121,26 +176,18 @@ def convert_series(
             )
 
         jobs.append((str(path), [path], single))
-    stamp = f"{fingerprint(options)} {from_format} {','.join(formats)}"
-    with Manifest(output, rebuild=force) as manifest:
-        for what, members, job in jobs:
-            try:
-                key = json.dumps([_member(source, path) for path in members], ensure_ascii=False)
-                kept = None if force else _up_to_date(manifest, what, key, stamp, output)
-                if kept is not None:
-                    taken.update(kept)
-                    run.skipped.extend(kept)
-                    continue
-                written = job()
-            except Fic2BookError as err:
-                run.failed.append(f"{what}: {err}")
-                continue
-            manifest.record_omnibus(
-                what, key, stamp, [path.relative_to(output).as_posix() for path in written]
-            )
-            taken.update(written)
-            run.written.extend(written)
-    return run
+    return jobs
+
+
+def _build(run: SeriesRun, what: str, job: Callable[[], list[Path]]) -> list[Path] | None:
+    """Run one book's job: the paths written, or ``None`` (and a failure noted)."""
+    try:
+        written = job()
+    except Fic2BookError as err:
+        run.failed.append(f"{what}: {err}")
+        return None
+    run.written.extend(written)
+    return written
 
 
 def _member(source: Path, path: Path) -> tuple[str, str]:
