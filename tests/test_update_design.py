@@ -138,3 +138,11 @@ def test_a_new_design_changes_no_chapter(tmp_path: Path) -> None:
     assert "updated: +0 chapters, 0 changed" in result.output
     assert _design(out)["opening"] == "dropcap" and _design(out)["smart"] is False
     assert "dropcap" in _member(out, "EPUB/chap_001.xhtml")
+
+
+def test_to_and_output_must_agree(tmp_path: Path) -> None:
+    book = _old_book(tmp_path, RenderOptions())
+    out = tmp_path / "new.epub"
+    result = CliRunner().invoke(app, ["update", str(book), str(WIP), "--to", "pdf", "-o", str(out)])
+    assert result.exit_code == 2 and "does not match --to pdf" in result.output
+    assert not out.exists()
