@@ -295,3 +295,13 @@ def test_a_superseded_row_naming_a_file_outside_the_library_is_forgotten(tmp_pat
     assert counts(summary) == (1, 0, 0, 0)  # not skipped as superseded by a file outside
     with Manifest(out) as manifest:
         assert manifest.superseded("w.txt") is None
+
+
+def test_a_copy_of_the_work_in_another_folder_has_its_own_book(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "wip.html", two_chapters())
+    write(lib / "favourites" / "wip.html", WIP.read_text(encoding="utf-8"))
+    assert counts(batch(lib, out)) == (2, 0, 0, 0)
+    assert books(out) == [f"{BOOK}.epub", f"favourites/{BOOK}.epub"]
+    assert not [e for e in nav_entries(out / "favourites" / f"{BOOK}.epub") if "(new)" in e]
+    assert counts(batch(lib, out)) == (0, 0, 2, 0)

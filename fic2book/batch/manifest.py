@@ -280,19 +280,23 @@ class Manifest:
         """The rows of every input directly in ``folder`` (relative, ``""`` at the top)."""
         yield from self._select("folder", folder)
 
-    def by_work(self, key: str) -> dict[str, list[BookRecord]]:
-        """The rows of the work ``key`` (:func:`~fic2book.batch.works.work_key`), by input."""
+    def by_work(self, key: str, folder: str | None = None) -> dict[str, list[BookRecord]]:
+        """The rows of the work ``key`` (:func:`~fic2book.batch.works.work_key`), by input.
+
+        With ``folder``, only those of inputs directly in that folder.
+        """
         found: dict[str, list[BookRecord]] = {}
         for record in self._select("work", key):
-            found.setdefault(record.input, []).append(record)
+            if folder is None or folder_of(record.input) == folder:
+                found.setdefault(record.input, []).append(record)
         return found
 
     def record(self, books: list[BookRecord], seconds: float, replaces: str | None = None) -> None:
         """Remember the books just written for one input, in one transaction.
 
-        ``replaces`` names another input whose books these are now (an older download of
-        the same work): its rows of the formats written go; the rest follow the work to the
-        new input, marked out of date, when both inputs share a folder.
+        ``replaces`` names another input of the same folder whose books these are now (an
+        older download of the same work): its rows of the formats written go; the rest follow
+        the work to the new input, marked out of date.
         """
         now = time.time()
         try:
@@ -336,11 +340,10 @@ class Manifest:
         self._db.execute(
             f"DELETE FROM books WHERE input = ? AND format IN ({marks})", (old, *formats)
         )
-        if folder_of(old) == folder_of(new):
-            # An empty hash never matches: the next run with that format rebuilds the book.
-            self._db.execute(
-                "UPDATE OR IGNORE books SET input = ?, hash = '' WHERE input = ?", (new, old)
-            )
+        # An empty hash never matches: the next run with that format rebuilds the book.
+        self._db.execute(
+            "UPDATE OR IGNORE books SET input = ?, hash = '' WHERE input = ?", (new, old)
+        )
         self._db.execute("DELETE FROM books WHERE input = ?", (old,))
 
     def superseded(self, relative: str) -> Superseded | None:

@@ -21,7 +21,7 @@ from fic2book.batch.discover import Folder, hash_file, input_suffixes, join, pre
 from fic2book.batch.display import Display, PlainDisplay
 from fic2book.batch.fingerprint import fingerprint
 from fic2book.batch.job import Rendered, one_line
-from fic2book.batch.manifest import BookRecord, Manifest, Superseded
+from fic2book.batch.manifest import BookRecord, Manifest, Superseded, folder_of
 from fic2book.batch.outcome import SUMMARY_FAILURES, InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
 from fic2book.batch.runners import DaskRunner, Handle, LocalRunner, Runner, default_jobs
@@ -273,7 +273,7 @@ class _Batch:
         self.emit(item.outcome)
 
     def take_over(self, item: _Planned, rendered: Rendered, manifest: Manifest) -> Rendered:
-        """An input whose work another input's book holds: render it again to update that book.
+        """An input whose work another input's book in its folder holds: update that book.
 
         The download takes the book over (same path while the title stays) when the other
         input is gone (renamed), or when it adds or changes chapters and removes none; the
@@ -282,7 +282,8 @@ class _Batch:
         makes no second book.
         """
         assert rendered.work_key is not None and self.runner is not None
-        owners = manifest.by_work(rendered.work_key)
+        # Books mirror their inputs' folders: a copy of the work elsewhere has its own book.
+        owners = manifest.by_work(rendered.work_key, folder_of(item.rel))
         owners.pop(item.rel, None)
         if not owners:
             return rendered
