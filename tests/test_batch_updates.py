@@ -305,3 +305,23 @@ def test_a_copy_of_the_work_in_another_folder_has_its_own_book(tmp_path: Path) -
     assert books(out) == [f"{BOOK}.epub", f"favourites/{BOOK}.epub"]
     assert not [e for e in nav_entries(out / "favourites" / f"{BOOK}.epub") if "(new)" in e]
     assert counts(batch(lib, out)) == (0, 0, 2, 0)
+
+
+def test_a_chain_of_downloads_points_at_the_newest_book(tmp_path: Path) -> None:
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    write(lib / "c-v1.html", two_chapters())
+    batch(lib, out)
+    newer = WIP.read_text(encoding="utf-8")
+    write(lib / "b-v2.html", newer)
+    batch(lib, out)  # b-v2 takes the book over; c-v1 is superseded by it
+    write(lib / "a-v3.html", newer.replace("blew out lamp nineteen", "blew out lamp twenty"))
+    report = tmp_path / "report.json"
+    assert counts(batch(lib, out, report=report)) == (0, 1, 2, 0)
+    entries = by_input(report_of(report))
+    assert entries["a-v3.html"]["replaces"] == "b-v2.html"
+    assert books(out) == [f"{BOOK}.epub"]
+    assert counts(batch(lib, out, report=report)) == (0, 0, 3, 0)
+    entries = by_input(report_of(report))
+    for stale in ("b-v2.html", "c-v1.html"):
+        assert entries[stale]["outputs"] == [f"{BOOK}.epub"]
+    assert entries["c-v1.html"]["note"].startswith("superseded by b-v2.html")

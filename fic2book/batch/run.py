@@ -231,7 +231,12 @@ class _Batch:
             if item.hash != gone.hash:
                 manifest.forget_superseded(item.rel)  # an input like any other again
                 return False
-        books = tuple(record.output for record in manifest.records(gone.by).values())
+        # The book is the newest download's: ``by`` may have been superseded in turn.
+        owner, seen = gone.by, {item.rel}
+        while (later := manifest.superseded(owner)) is not None and owner not in seen:
+            seen.add(owner)
+            owner = later.by
+        books = tuple(record.output for record in manifest.records(owner).values())
         note = superseded_note(gone.by)
         item.outcome = Outcome(item.rel, InputStatus.SKIPPED, books, note=note)
         return True
