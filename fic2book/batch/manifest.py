@@ -361,6 +361,14 @@ class Manifest:
             return None
         return Superseded(*row)
 
+    def newest(self, entry: Superseded) -> str:
+        """The input holding the book now: ``entry.by``, unless superseded in turn."""
+        owner, seen = entry.by, {entry.input}
+        while (later := self.superseded(owner)) is not None and owner not in seen:
+            seen.add(owner)
+            owner = later.by
+        return owner
+
     def supersede(self, entry: Superseded) -> None:
         """Remember that an input's work is built from a newer input (its own rows go)."""
         self._write(

@@ -231,12 +231,7 @@ class _Batch:
             if item.hash != gone.hash:
                 manifest.forget_superseded(item.rel)  # an input like any other again
                 return False
-        # The book is the newest download's: ``by`` may have been superseded in turn.
-        owner, seen = gone.by, {item.rel}
-        while (later := manifest.superseded(owner)) is not None and owner not in seen:
-            seen.add(owner)
-            owner = later.by
-        books = tuple(record.output for record in manifest.records(owner).values())
+        books = tuple(record.output for record in manifest.records(manifest.newest(gone)).values())
         note = superseded_note(gone.by)
         item.outcome = Outcome(item.rel, InputStatus.SKIPPED, books, note=note)
         return True
