@@ -7,7 +7,8 @@ hard-wrapped, as Project Gutenberg writes them) can be given with ``--novel`` an
 chapters of AO3-like HTML first::
 
     python -m benchmarks.typeset_audit WORK.html ... [--novel BOOK.txt --words 40000]
-        [--themes classic,modern,ao3] [--styles book,block] [--lang fr] [--css FILE] [--show 5]
+        [--themes classic,modern,ao3] [--styles book,block] [--lang fr] [--css FILE]
+        [--no-tie] [--show 5]
 
 Prints one row per input, theme and style; ``--show N`` lists the first N cases of each fault.
 """
@@ -27,7 +28,15 @@ from fic2book.readers import read_work
 from tests.layout import Figures, measure, paragraphs
 from tests.pdfboxes import pages
 
-_FIELDS = ("runts", "orphans", "widows", "short_fragments", "hyphen_ladders", "wrapped_heads")
+_FIELDS = (
+    "runts",
+    "orphans",
+    "widows",
+    "loose_lines",
+    "short_fragments",
+    "hyphen_ladders",
+    "wrapped_heads",
+)
 
 
 def novel_html(source: Path, words: int, lang: str, chapter_words: int = 4000) -> str:
@@ -66,11 +75,15 @@ def novel_html(source: Path, words: int, lang: str, chapter_words: int = 4000) -
     return "".join(parts)
 
 
-def audit(source: Path, options: RenderOptions, folder: Path) -> Figures:
-    """Convert ``source`` to a PDF with ``options`` and measure its setting."""
+def audit(source: Path, options: RenderOptions, folder: Path, tie: bool = True) -> Figures:
+    """Convert ``source`` to a PDF with ``options`` and measure its setting.
+
+    ``tie=False`` lays the typeset work out as ``--no-smart`` would, without tying last words
+    (fic2book/typography/runts.py): the figures before that step.
+    """
     work = prepare(read_work(source), options)
     target = folder / f"{source.stem}-{options.theme}-{options.style}.pdf"
-    render_pdf(work, target, options)
+    render_pdf(work, target, options if tie else options.replace(smart=False))
     top = page_geometry(options.page_size, options.gutter).top_mm / 25.4 * 72
     return measure(pages(target), paragraphs(work), top)
 
@@ -84,6 +97,7 @@ def main() -> None:
     parser.add_argument("--themes", default="classic,modern,ao3")
     parser.add_argument("--styles", default="book,block")
     parser.add_argument("--css", type=Path, action="append", default=[], help="extra CSS")
+    parser.add_argument("--no-tie", action="store_true", help="do not tie last words")
     parser.add_argument("--show", type=int, default=0, help="list this many cases of each")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -100,14 +114,14 @@ def main() -> None:
                     options = RenderOptions(
                         theme=theme, style=style, css=tuple(args.css), source_date_epoch=0
                     )
-                    figures = audit(source, options, folder)
+                    figures = audit(source, options, folder, not args.no_tie)
                     row = figures.row()
                     if not header:
                         print("input | theme | style | " + " | ".join(row))
                         header = True
                     values = " | ".join(str(value) for value in row.values())
                     print(f"{source.name[:40]} | {theme} | {style} | {values}", flush=True)
-                    for name in _FIELDS[: 6 if args.show else 0]:
+                    for name in _FIELDS if args.show else ():
                         cases = getattr(figures, name)[: args.show]
                         if cases:
                             print(f"    {name}: {cases}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,6 +146,10 @@ class Figures:
     short_fragments: list[str] = field(default_factory=list)
     #: Runs of more than two hyphenated lines in a row (the length of each).
     hyphen_ladders: list[int] = field(default_factory=list)
+    #: Lines inside a paragraph whose spaces are over twice the book's usual (justified text).
+    loose_lines: list[str] = field(default_factory=list)
+    #: The median space between words inside a paragraph, in points.
+    usual_gap: float = 0.0
     #: Pages whose running head takes more than one line.
     wrapped_heads: list[int] = field(default_factory=list)
     #: Share of the story's letters found in the PDF's lines.
@@ -158,6 +163,8 @@ class Figures:
             "runts": len(self.runts),
             "orphans": len(self.orphans),
             "widows": len(self.widows),
+            "loose": len(self.loose_lines),
+            "median space": round(self.usual_gap, 2),
             "hyphenated": self.hyphenated,
             "short fragments": len(self.short_fragments),
             "ladders >2": len(self.hyphen_ladders),
@@ -189,6 +196,19 @@ def _count_hyphens(lines: list[StoryLine], figures: Figures, min_fragment: int) 
         figures.hyphen_ladders.append(run)
 
 
+def _mean_gap(line: Line) -> float:
+    words = line.words
+    return (line.x_max - line.x_min - sum(word.width for word in words)) / (len(words) - 1)
+
+
+def _count_loose(lines: list[StoryLine], figures: Figures) -> None:
+    inside = [entry.line for entry in lines if not entry.last and len(entry.line.words) > 1]
+    if not inside:
+        return
+    usual = figures.usual_gap = statistics.median(_mean_gap(line) for line in inside)
+    figures.loose_lines = [line.text for line in inside if _mean_gap(line) > 2 * usual]
+
+
 def measure(book: list[Page], texts: list[str], top_pt: float, min_fragment: int = 3) -> Figures:
     """Count the faults of the story's setting in ``book`` (see :class:`Figures`)."""
     found = story(book, texts, top_pt)
@@ -212,6 +232,7 @@ def measure(book: list[Page], texts: list[str], top_pt: float, min_fragment: int
             if following.last:
                 figures.widows.append(following.line.text)
     _count_hyphens(lines, figures, min_fragment)
+    _count_loose(lines, figures)
     figures.wrapped_heads = running_heads_wrapped(book, top_pt)
     return figures
 

@@ -29,7 +29,11 @@ from fic2book.typography.pieces import MASK, Piece
 __all__ = ["TIE_MAX_LETTERS", "tie_last_words", "tie_markup"]
 
 #: A last word with more letters than this is not tied: alone, it is a line worth having.
-TIE_MAX_LETTERS = 10
+TIE_MAX_LETTERS = 12
+#: The shortest word the PDF hyphenates (the first value of pdf.css's hyphenate-limit-chars).
+HYPHENATE_MIN_LETTERS = 6
+#: Three words tied together have at most this many letters, so the line above stays tight.
+GROUP_MAX_LETTERS = 20
 #: Spaces a line may break at (U+00A0, U+2007, U+202F and U+2060 are the ones it may not).
 BREAKABLE = frozenset(
     " \t\n\r\f\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
@@ -52,36 +56,58 @@ def _segments(pieces: list[Piece]) -> list[list[Piece]]:
     return [segment for segment in found if segment]
 
 
-def _last_gap(text: str) -> tuple[int, int] | None:
-    """Where the space before the last word of ``text`` is, if that word should be tied."""
-    end = len(text)
-    while end and text[end - 1] in BREAKABLE:
-        end -= 1
+def _word_before(text: str, end: int) -> tuple[int, int]:
+    """The word of ``text`` that ends at ``end``: where the space before it starts, and it."""
     start = end
     while start and text[start - 1] not in BREAKABLE:
         start -= 1
-    word = text[start:end]
-    # A word already holding a no-break space is tied already ("no\u00a0more.", the author's
-    # "Mr.\u00a0Smith."); a narrow one (French "vrai\u202f?") only holds its punctuation.
-    if not start or MASK in word or _NO_BREAK_SPACE in word:
-        return None
-    if not any(ch.isalnum() for ch in word) or sum(ch.isalpha() for ch in word) > TIE_MAX_LETTERS:
-        return None
     gap = start
     while gap and text[gap - 1] in BREAKABLE:
         gap -= 1
-    if not gap:  # the block is one word
-        return None
     return gap, start
 
 
-def _tie_segment(pieces: list[Piece]) -> bool:
-    """Tie the last word of one line of text; tell whether anything changed."""
-    joined = "".join(MASK * len(p.text) if p.literal else p.text for p in pieces)
-    found = _last_gap(joined)
-    if found is None:
-        return False
-    gap, start = found
+def _letters(word: str) -> int:
+    return sum(ch.isalpha() for ch in word)
+
+
+def _gaps_to_tie(text: str) -> list[tuple[int, int]]:
+    """The spaces (start, end) to tie at the end of ``text``, the last one first.
+
+    The last word is tied to the word before.  When the last word is long enough to be
+    hyphenated and the word before is not, the line breaker would hyphenate the last word
+    itself ("…of exclama- / tion."): WeasyPrint tries only the first word long enough in what
+    does not fit, so a third word that is long enough is tied on too, to take the hyphen.
+    """
+    end = len(text)
+    while end and text[end - 1] in BREAKABLE:
+        end -= 1
+    gap, start = _word_before(text, end)
+    word = text[start:end]
+    # A word already holding a no-break space is tied already ("no\u00a0more.", the author's
+    # "Mr.\u00a0Smith."); a narrow one (French "vrai\u202f?") only holds its punctuation.
+    if start == 0 or gap == 0 or MASK in word or _NO_BREAK_SPACE in word:
+        return []
+    if not any(ch.isalnum() for ch in word) or _letters(word) > TIE_MAX_LETTERS:
+        return []
+    ties = [(gap, start)]
+    before_gap, before_start = _word_before(text, gap)
+    before = text[before_start:gap]
+    if _letters(word) < HYPHENATE_MIN_LETTERS or _letters(before) >= HYPHENATE_MIN_LETTERS:
+        return ties
+    catcher = text[_word_before(text, before_gap)[1] : before_gap]
+    if (
+        before_gap == 0
+        or MASK in before + catcher
+        or _letters(catcher) < HYPHENATE_MIN_LETTERS
+        or _letters(catcher + before + word) > GROUP_MAX_LETTERS
+    ):
+        return ties
+    return [*ties, (before_gap, before_start)]
+
+
+def _tie_at(pieces: list[Piece], gap: int, start: int) -> bool:
+    """Replace the space ``gap:start`` of the pieces' joined text by a no-break space."""
     offset = 0
     for piece in pieces:
         end = offset + len(piece.text)
@@ -93,6 +119,17 @@ def _tie_segment(pieces: list[Piece]) -> bool:
             return False  # the space runs over two text nodes: leave it
         offset = end
     return False
+
+
+def _tie_segment(pieces: list[Piece]) -> bool:
+    """Tie the last words of one line of text; tell whether anything changed."""
+    joined = "".join(MASK * len(p.text) if p.literal else p.text for p in pieces)
+    changed = False
+    for gap, start in _gaps_to_tie(joined):  # right to left: offsets to the left stay put
+        if not _tie_at(pieces, gap, start):
+            break
+        changed = True
+    return changed
 
 
 def tie_markup(markup: Markup) -> Markup:
