@@ -21,8 +21,8 @@ import pytest
 from fic2book.backends.pdf import render_pdf
 from fic2book.html.sanitize import paragraphs
 from fic2book.model import Chapter, Work
-from fic2book.options import RenderOptions
-from fic2book.pagesize import page_geometry
+from fic2book.options import ParagraphStyle, RenderOptions
+from fic2book.pagesize import PageSize, page_geometry
 from fic2book.pipeline import prepare
 from tests.conftest import make_work
 from tests.layout import INSERTED_HYPHEN, Figures, measure, running_heads_wrapped, story
@@ -103,7 +103,7 @@ def test_without_ties_the_generated_text_has_runts(runt_work: Work, tmp_path: Pa
 def test_no_runts_widows_orphans_or_short_hyphen_pieces(
     runt_work: Work, theme: str, style: str, tmp_path: Path
 ) -> None:
-    options = RenderOptions(theme=theme, style=style)
+    options = RenderOptions(theme=theme, style=ParagraphStyle(style))
     figures = figures_of(runt_work, options, tmp_path / "book.pdf")
     assert figures.coverage == 1.0
     assert figures.paragraphs == RUNT_PARAGRAPHS
@@ -153,7 +153,7 @@ FRENCH = [
 def test_french_is_hyphenated_by_french_patterns(tmp_path: Path) -> None:
     texts = FRENCH * 6
     work = work_of(texts, language="fr", language_name="Français")
-    options = RenderOptions(page_size="90x140mm")
+    options = RenderOptions(page_size=PageSize.parse("90x140mm"))
     target = tmp_path / "french.pdf"
     prepared = prepare(work, options)
     render_pdf(prepared, target, options)
@@ -183,7 +183,7 @@ def test_running_heads_stay_on_one_line(theme: str, style: str, tmp_path: Path) 
         dataclasses.replace(chapter, title=f"{LONG_TITLE}, Chapter {chapter.number}")
         for chapter in work.chapters
     )
-    options = RenderOptions(theme=theme, style=style)
+    options = RenderOptions(theme=theme, style=ParagraphStyle(style))
     target = tmp_path / "heads.pdf"
     render_pdf(prepare(dataclasses.replace(work, chapters=chapters), options), target, options)
     book = pages(target)
