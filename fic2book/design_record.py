@@ -45,6 +45,7 @@ DESIGN_FIELDS: tuple[str, ...] = (
     "gutter",
     "pdf_cover",
     "pdf_ua",
+    "embed_fonts",
 )
 
 
@@ -56,6 +57,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "no_skin": (bool,),
     "pdf_cover": (bool,),
     "pdf_ua": (bool,),
+    "embed_fonts": (bool,),
     "labels": (str, type(None)),
     "bound_by": (str, type(None)),
     "front_matter": (list, type(None)),
