@@ -9,9 +9,10 @@ its chapters with :func:`fic2book.update.update_work` (:func:`updated_work`), ex
   reads them with :func:`fic2book.update.read_state` under the run's limits;
 - a PDF carries no state, so the manifest also keeps a compact copy (:func:`encode_state`:
   the update log and each chapter's name, heading and word fingerprint, read from the EPUB
-  rendering of the same work).  It lacks the chapters' words, which ``update`` uses to
-  recognise an edited chapter whose title and words both changed; in a PDF-only library such
-  a chapter is logged as removed and added rather than changed.
+  rendering of the same work).  It lacks the chapters' words (a library's whole text would
+  bloat the manifest), which ``update`` uses to pair an edited chapter with its old self
+  when no title of its own pairs them; in a PDF-only library an edited untitled chapter is
+  therefore logged as removed and added rather than changed.
 """
 
 from __future__ import annotations
