@@ -139,7 +139,7 @@ def test_same_path_with_a_new_and_a_changed_chapter(tmp_path: Path) -> None:
     assert marked == ["Chapter 2: Midnight (new)", "Chapter 3 (new)"]
 
 
-def test_other_options_rebuild_and_keep_the_update_log(tmp_path: Path) -> None:
+def test_other_options_rebuild_and_keep_the_update_log_and_marks(tmp_path: Path) -> None:
     lib, out = tmp_path / "lib", tmp_path / "out"
     write(lib / "wip.html", two_chapters())
     batch(lib, out)
@@ -150,6 +150,11 @@ def test_other_options_rebuild_and_keep_the_update_log(tmp_path: Path) -> None:
     with zipfile.ZipFile(out / f"{BOOK}.epub") as archive:
         log = archive.read("EPUB/update_log.xhtml").decode()
     assert "Chapter 3" in log
+    # The marks stay too, also when the manifest alone remembers them (the book deleted).
+    assert [e for e in nav_entries(out / f"{BOOK}.epub") if "(new)" in e] == ["Chapter 3 (new)"]
+    (out / f"{BOOK}.epub").unlink()  # only the manifest's state is left to say so
+    assert counts(batch(lib, out)) == (1, 0, 0, 0)
+    assert [e for e in nav_entries(out / f"{BOOK}.epub") if "(new)" in e] == ["Chapter 3 (new)"]
 
 
 def test_work_without_id_keeps_the_per_path_behaviour(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ def _render(
     if key is not None:
         # The state is read from the EPUB rendering, also for a run that makes no EPUB.
         epub = dict(books).get("epub") or render_bytes(backend_for("epub"), work, options)
-        state = book_state(epub, name)
+        state = book_state(epub, name, work)
     return tuple(name_fields(work).items()), books, key, state, update
 
 

@@ -125,7 +125,13 @@ def updated_work(
     if previous is None:
         return None
     if before.same_input:
-        return dataclasses.replace(work, updates=previous.updates), Update()
+        # The same chapters as before: the ones the last update marked stay marked.
+        marked = marked_chapters(before.state)
+        chapters = tuple(
+            dataclasses.replace(chapter, is_new=index in marked)
+            for index, chapter in enumerate(work.chapters)
+        )
+        return dataclasses.replace(work, chapters=chapters, updates=previous.updates), Update()
     try:
         check_same_work(previous, work, name)
     except UsageError:
@@ -138,15 +144,21 @@ def updated_work(
     return result.work, update
 
 
-def book_state(epub: bytes, name: str) -> str:
-    """The manifest's state of a book, from the book's EPUB rendering (:func:`encode_state`)."""
-    return encode_state(read_state(epub, name))
+def book_state(epub: bytes, name: str, work: Work) -> str:
+    """The manifest's state of ``work``'s book, from its EPUB rendering (:func:`encode_state`)."""
+    marked = [index for index, chapter in enumerate(work.chapters) if chapter.is_new]
+    return encode_state(read_state(epub, name), marked)
 
 
-def encode_state(state: BookState) -> str:
-    """The manifest's compact copy of a :class:`BookState`, as JSON (no chapter words)."""
+def encode_state(state: BookState, marked: Sequence[int] = ()) -> str:
+    """The manifest's compact copy of a :class:`BookState`, as JSON (no chapter words).
+
+    ``marked`` are the indexes of the chapters the book marks new, so a rebuild for other
+    options keeps the marks (:func:`updated_work`).
+    """
     return json.dumps(
         {
+            "marked": list(marked),
             "work_id": state.work_id,
             "url": state.url,
             "updates": [
@@ -196,6 +208,15 @@ def decode_state(text: str | None) -> BookState | None:
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def marked_chapters(text: str | None) -> frozenset[int]:
+    """The indexes of the chapters a state of :func:`encode_state` marks new (none if unread)."""
+    try:
+        raw: Any = json.loads(text or "{}")
+        return frozenset(index for index in raw.get("marked", ()) if isinstance(index, int))
+    except (ValueError, TypeError, AttributeError):
+        return frozenset()
 
 
 def _text(value: object) -> str:
