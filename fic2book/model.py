@@ -13,6 +13,7 @@ HTML, so a separate node type would only have to be turned back into that elemen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -184,6 +185,23 @@ class UpdateEntry:
     changed: tuple[str, ...] = ()
     #: Chapters the book had and the newer download no longer has, as the old book named them.
     removed: tuple[str, ...] = ()
+
+    @property
+    def news(self) -> str:
+        """The update in one line, as ``update`` and ``batch`` print it."""
+        return update_news(self.added, self.changed, self.removed)
+
+
+def update_news(added: Sequence[str], changed: Sequence[str], removed: Sequence[str]) -> str:
+    """``updated: +1 chapter`` or ``updated: +2 chapters, 1 changed, 1 removed``.
+
+    One wording for ``fic2book update`` and the batch report, so a reader sees the same line
+    whichever way the book was brought up to date.
+    """
+    count = len(added)
+    text = f"updated: +{count} chapter{'' if count == 1 else 's'}"
+    text += f", {len(changed)} changed" if changed else ""
+    return text + (f", {len(removed)} removed" if removed else "")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from fic2book.model import update_news
+
 #: Failures kept in memory for the summary table (the report has them all).
 SUMMARY_FAILURES = 20
 
@@ -46,10 +48,7 @@ class Outcome:
     @property
     def news(self) -> str:
         """An update in words: ``updated: +1 chapter`` or ``updated: +2 chapters, 1 changed``."""
-        count = len(self.added)
-        text = f"updated: +{count} chapter{'' if count == 1 else 's'}"
-        text += f", {len(self.changed)} changed" if self.changed else ""
-        return text + (f", {len(self.removed)} removed" if self.removed else "")
+        return update_news(self.added, self.changed, self.removed)
 
     def as_json(self) -> dict[str, Any]:
         """The report entry."""

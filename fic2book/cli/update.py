@@ -160,8 +160,7 @@ def update(
         entry = run_limited(
             rebuild, timeout=timeout, max_memory=max_memory, what=f"updating {book.name}"
         )
-    removed = f", {len(entry.removed)} removed" if entry.removed else ""
-    typer.echo(f"updated: +{len(entry.added)} chapters, {len(entry.changed)} changed{removed}")
+    typer.echo(entry.news)
 
 
 def _target(book: Path, output: Path | None, to: str | None) -> tuple[Path, Backend]:
