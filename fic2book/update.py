@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fic2book.backends.epub import build_epub, chapter_label
+from fic2book.backends.epub import build_epub
+from fic2book.backends.epub_documents import chapter_label
 from fic2book.backends.epub_metadata import (
     DESIGN_PROPERTY,
     OMNIBUS_PROPERTY,

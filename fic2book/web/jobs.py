@@ -211,7 +211,7 @@ def pdf_page_preview(source: Path, options: RenderOptions) -> bytes:
     with scratch(source) as folder:
 
         def task() -> bytes:
-            from fic2book.backends.epub import chapter_label
+            from fic2book.backends.epub_documents import chapter_label
             from fic2book.render import book_labels
 
             work = _sample(_read(source, options))

@@ -252,7 +252,8 @@ def test_large_messy_input_is_handled() -> None:
 def test_output_parses_as_xhtml_in_a_book() -> None:
     from lxml import etree
 
-    from fic2book.backends.epub import Document, xhtml_document
+    from fic2book.backends.epub import xhtml_document
+    from fic2book.backends.epub_documents import Document
 
     out = clean("<p>a<p>b<table><td>c</table><ul><li>d<p>e</ul>")
     page = xhtml_document(Document("c", "c.xhtml", "C", out), "en", None, [])
