@@ -146,7 +146,7 @@ class Figures:
     short_fragments: list[str] = field(default_factory=list)
     #: Runs of more than two hyphenated lines in a row (the length of each).
     hyphen_ladders: list[int] = field(default_factory=list)
-    #: Lines inside a paragraph whose spaces are over twice the book's usual (justified text).
+    #: Lines inside a paragraph whose spaces are over twice a space's natural width.
     loose_lines: list[str] = field(default_factory=list)
     #: The median space between words inside a paragraph, in points.
     usual_gap: float = 0.0
@@ -202,11 +202,18 @@ def _mean_gap(line: Line) -> float:
 
 
 def _count_loose(lines: list[StoryLine], figures: Figures) -> None:
+    """Lines whose spaces are over twice a space's natural width.
+
+    The natural width is the median space of paragraphs' last lines, which are never
+    justified; ragged text (``text-align: start``) has no loose lines by this measure.
+    """
+    last = [entry.line for entry in lines if entry.last and len(entry.line.words) > 1]
     inside = [entry.line for entry in lines if not entry.last and len(entry.line.words) > 1]
-    if not inside:
+    if not last or not inside:
         return
-    usual = figures.usual_gap = statistics.median(_mean_gap(line) for line in inside)
-    figures.loose_lines = [line.text for line in inside if _mean_gap(line) > 2 * usual]
+    natural = statistics.median(_mean_gap(line) for line in last)
+    figures.usual_gap = statistics.median(_mean_gap(line) for line in inside)
+    figures.loose_lines = [line.text for line in inside if _mean_gap(line) > 2 * natural]
 
 
 def measure(book: list[Page], texts: list[str], top_pt: float, min_fragment: int = 3) -> Figures:
