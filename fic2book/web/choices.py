@@ -1,13 +1,14 @@
 """The page's book options, turned into the CLI's :class:`RenderOptions` by the CLI's checks.
 
-The form offers what ``convert`` offers a reader (formats, trim size, cover, paragraph style,
-chapter titles and numbers, typography, theme, chapter opening, scene-break ornament, work skin,
-the labels' language, notes, summaries, the pages before the story, the binder's name) and
-starts from the same defaults: those of :class:`RenderOptions`.  Themes are listed from
-:data:`fic2book.themes.THEMES`, the registry ``--theme`` checks against, and label languages
-from the catalogs that ship (:func:`fic2book.labels.catalog_languages`), so a new theme or
-catalog shows up on the page without a change here.  Anything else the browser sends is
-ignored; a bad value is a :class:`~fic2book.errors.UsageError` the page shows as a sentence.
+The form offers what ``convert`` offers a reader (formats, fonts embedded in the EPUB, trim
+size, cover, paragraph style, chapter titles and numbers, typography, theme, chapter opening,
+scene-break ornament, work skin, the labels' language, notes, summaries, the pages before the
+story, the binder's name) and starts from the same defaults: those of :class:`RenderOptions`.
+Themes are listed from :data:`fic2book.themes.THEMES`, the registry ``--theme`` checks
+against, and label languages from the catalogs that ship
+(:func:`fic2book.labels.catalog_languages`), so a new theme or catalog shows up on the page
+without a change here.  Anything else the browser sends is ignored; a bad value (a box that is
+neither on nor off too) is a :class:`~fic2book.errors.UsageError` the page shows as a sentence.
 """
 
 from __future__ import annotations
@@ -140,11 +141,22 @@ def offered_themes() -> dict[str, tuple[str, str]]:
     }
 
 
-def _flag(values: Mapping[str, Any], name: str, default: bool) -> bool:
-    value = values.get(name, default)
-    if isinstance(value, str):
-        return value.lower() in ("1", "true", "on", "yes")
-    return bool(value)
+#: The words a box's value may be sent as (a JSON boolean, or text in a query string).
+_YES = frozenset({"1", "true", "on", "yes"})
+_NO = frozenset({"0", "false", "off", "no", ""})
+
+
+def _flag(values: Mapping[str, Any], name: str, default: bool, what: str) -> bool:
+    """A box's value; anything but a yes or a no is refused, as a bad choice is."""
+    value = values.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise UsageError(f"{what} must be on or off, not {str(value)[:40]!r}")
 
 
 def _ornament(value: str) -> str:
@@ -216,7 +228,7 @@ def options_from(
     if cover_choice == "own" and cover is None:
         raise UsageError("pick a cover picture first, or choose another cover")
     no_cover = cover_choice == "none"
-    pdf_cover = _flag(values, "pdf_cover", base.pdf_cover)
+    pdf_cover = _flag(values, "pdf_cover", base.pdf_cover, "the PDF cover page")
     if pdf_cover and no_cover:
         raise UsageError("a PDF cover page needs a cover")
     return dataclasses.replace(
@@ -244,13 +256,14 @@ def options_from(
         summaries=_placement(values, "summaries", "summaries", base.summaries),
         bound_by=_bound_by(values.get("bound_by", base.bound_by)),
         front_matter=_front_matter(values, base.front_matter),
-        smart=_flag(values, "smart", base.smart),
+        smart=_flag(values, "smart", base.smart, "curly quotes"),
         theme=choice("theme", str(values.get("theme", base.theme)), tuple(THEMES)),
         opening=Opening(
             choice("chapter opening", str(values.get("opening", base.opening)), tuple(Opening))
         ),
         ornament=_ornament(str(values.get("ornament", base.ornament))),
-        no_skin=not _flag(values, "skin", not base.no_skin),
+        no_skin=not _flag(values, "skin", not base.no_skin, "the work skin"),
+        embed_fonts=_flag(values, "embed_fonts", base.embed_fonts, "embedded fonts"),
         no_cover=no_cover,
         cover=cover if cover_choice == "own" else None,
         pdf_cover=pdf_cover,

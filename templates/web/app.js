@@ -33,6 +33,7 @@ function settings() {
     formats: data.getAll("formats"),
     cover: data.get("cover"),
     pdf_cover: data.get("pdf_cover") === "on",
+    embed_fonts: data.get("embed_fonts") === "on",
     page_size: data.get("page_size"),
     style: data.get("style"),
     chapter_titles: data.get("chapter_titles"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,12 +21,15 @@ from fic2book.backends.epub_fonts import find_face, font_families
 from fic2book.backends.kepub import build_kepub
 from fic2book.cli import app
 from fic2book.options import RenderOptions
+from fic2book.pipeline import prepare
+from fic2book.readers import read_work
 from tests.conftest import make_work
 from tests.epubcheck import failures, require_epubcheck, run_epubcheck_batch
 
 if find_face("Noto Serif", "regular", "roman") is None:
     pytest.skip("fontconfig has no Noto Serif (fonts-noto-core)", allow_module_level=True)
 
+WIP = Path(__file__).parent.parent / "data" / "ao3" / "ao3-2023-wip.html"
 OPTIONS = RenderOptions(embed_fonts=True, theme="modern", source_date_epoch=0, no_cover=True)
 
 
@@ -108,3 +114,54 @@ def test_books_with_fonts_pass_epubcheck_and_open_in_ebooklib(book: bytes, tmp_p
     assert opened.get_item_with_href("fonts/NotoSerif-Italic.ttf") is not None
     reports = run_epubcheck_batch([path], jar)
     assert failures(reports[path]) == []
+
+
+def _fonts(path: Path) -> list[str]:
+    return sorted(name for name in members(path.read_bytes()) if name.startswith("EPUB/fonts/"))
+
+
+def test_update_keeps_the_fonts_and_can_add_them(tmp_path: Path) -> None:
+    """The fonts are part of the recorded design; ``update --embed-fonts`` adds them."""
+    work = read_work(WIP, None)
+    early = dataclasses.replace(work, chapters=work.chapters[:2])
+    runner = CliRunner()
+    for embed, args in ((True, []), (False, ["--embed-fonts"])):
+        options = dataclasses.replace(OPTIONS, embed_fonts=embed)
+        book = tmp_path / f"old-{embed}.epub"
+        book.write_bytes(build_epub(prepare(early, options), options))
+        assert bool(_fonts(book)) is embed
+        newer = tmp_path / f"new-{embed}.epub"
+        result = runner.invoke(app, ["update", str(book), str(WIP), *args, "-o", str(newer)])
+        assert result.exit_code == 0, result.output
+        assert "EPUB/fonts/NotoSerif-Regular.ttf" in _fonts(newer)
+        assert "EPUB/fonts/NotoSans-Regular.ttf" in _fonts(newer)  # the recorded theme's
+
+
+@pytest.mark.slow
+def test_batch_embeds_fonts_in_every_epub_and_they_pass_epubcheck(tmp_path: Path) -> None:
+    jar = require_epubcheck()
+    library = tmp_path / "library"
+    (library / "sub").mkdir(parents=True)
+    (library / "one.txt").write_text("Title: One\nAuthor: a\n\nCrème brûlée.\n", "utf-8")
+    (library / "sub" / "two.txt").write_text("Title: Two\nAuthor: b\n\nЖизнь.\n", "utf-8")
+    out = tmp_path / "books"
+    command = [sys.executable, "-m", "fic2book", "batch", str(library), "-o", str(out)]
+    done = subprocess.run(
+        [*command, "-j", "2", "--to", "epub,kepub", "--embed-fonts", "--theme", "modern"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    made = sorted(out.rglob("*.epub"))
+    assert len(made) == 4  # two works, EPUB and KEPUB each
+    for path in made:
+        fonts = _fonts(path)
+        assert len(fonts) == 8, (path, fonts)  # Noto Serif and Noto Sans, four faces each
+        assert "EPUB/styles/fonts.css" in members(path.read_bytes())
+    for path in made:  # each book's fonts are cut to its own characters
+        regular = members(path.read_bytes())["EPUB/fonts/NotoSerif-Regular.ttf"]
+        cyrillic = ord("Ж") in TTFont(io.BytesIO(regular)).getBestCmap()
+        assert cyrillic is (path.parent.name == "sub"), path
+    reports = run_epubcheck_batch(made, jar)
+    assert {path: failures(reports[path]) for path in made} == {path: [] for path in made}

@@ -377,6 +377,9 @@ def test_page_offers_the_cli_design_defaults(page: Page) -> None:
         assert chosen == [getattr(defaults, name)], name
     skin = form.xpath(".//input[@name='skin']")[0]
     assert skin.checked is (not defaults.no_skin) is True
+    fonts = form.xpath(".//input[@name='embed_fonts']")[0]
+    assert fonts.checked is defaults.embed_fonts is False
+    assert "EPUB" in fonts.getparent().text_content()
 
 
 def test_theme_opening_and_skin_reach_the_book(page: Page) -> None:
@@ -426,3 +429,23 @@ def test_bad_design_values_are_a_sentence(page: Page) -> None:
     preview = page.client.get(page.url(f"files/{upload_id}/preview?theme=gothic"))
     assert preview.status_code == 422
     assert "theme must be one of" in preview.json()["error"]
+
+
+def test_embedded_fonts_reach_the_epub_and_a_bad_value_is_a_sentence(page: Page) -> None:
+    from fic2book.backends.epub_fonts import find_face
+
+    if find_face("Noto Serif", "regular", "roman") is None:
+        pytest.skip("fontconfig has no Noto Serif (fonts-noto-core)")
+    upload_id = page.upload("seed.txt", SEED.read_bytes()).json()["id"]
+    with _epub_of(page, upload_id) as book:  # off by default, as in the CLI
+        assert not any(name.startswith("EPUB/fonts/") for name in book.namelist())
+    with _epub_of(page, upload_id, embed_fonts=True) as book:
+        names = book.namelist()
+        assert "EPUB/styles/fonts.css" in names
+        assert "EPUB/fonts/NotoSerif-Regular.ttf" in names
+        chapter = book.read("EPUB/chap_001.xhtml").decode("utf-8")
+        assert 'href="styles/fonts.css"' in chapter
+    response = page.convert(upload_id, embed_fonts="maybe")
+    assert response.status_code == 400
+    message = response.json()["error"]
+    assert "embedded fonts must be on or off" in message and "--" not in message, message
