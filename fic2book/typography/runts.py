@@ -4,8 +4,9 @@ A runt is a paragraph whose last line holds one short word ("…he knew no / mor
 line breaker (WeasyPrint's, first fit) cannot look ahead, so the word before the last is tied
 to it: the space between them becomes U+00A0, and the two go down to the last line together.
 Only the space is changed, never a word, so the PDF's text layer reads the same words (poppler
-reads a no-break space as a space); a last word longer than :data:`TIE_MAX_LETTERS` letters
-fills a line well enough alone and is left free, so a tie never forces a loose line.
+reads a no-break space as a space).  The price is a looser line above when the pair goes
+down, so a last word longer than :data:`TIE_MAX_LETTERS` letters, which fills a line well
+enough alone, is left free, and tied groups are kept short.
 
 Every block is tied at its end and before each ``<br>`` (a line of verse, or AO3's paragraphs
 written as runs of ``<br />``).  Text in ``code``, ``kbd``, ``samp``, ``pre``, ``var`` and URLs
@@ -26,14 +27,16 @@ from fic2book.model import Chapter, Work
 from fic2book.typography import text_blocks, write_back
 from fic2book.typography.pieces import MASK, Piece
 
-__all__ = ["TIE_MAX_LETTERS", "tie_last_words", "tie_markup"]
+__all__ = ["GROUP_MAX_WORDS", "TIE_MAX_LETTERS", "tie_last_words", "tie_markup"]
 
 #: A last word with more letters than this is not tied: alone, it is a line worth having.
 TIE_MAX_LETTERS = 12
 #: The shortest word the PDF hyphenates (the first value of pdf.css's hyphenate-limit-chars).
 HYPHENATE_MIN_LETTERS = 6
-#: Three words tied together have at most this many letters, so the line above stays tight.
+#: Words tied together have at most this many letters, so the line above stays tight.
 GROUP_MAX_LETTERS = 20
+#: And there are at most this many of them.
+GROUP_MAX_WORDS = 4
 #: Spaces a line may break at (U+00A0, U+2007, U+202F and U+2060 are the ones it may not).
 BREAKABLE = frozenset(
     " \t\n\r\f\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
@@ -43,6 +46,8 @@ _UNSPACED_SCRIPTS = frozenset(
     {"Hani", "Hans", "Hant", "Jpan", "Hira", "Kana", "Kore", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"}
 )
 _NO_BREAK_SPACE = "\u00a0"
+#: Hyphens, dashes and the slash: a line may break after them, tie or no tie.
+_HYPHENS = frozenset("-\u2010\u2013\u2014/")
 
 
 def _segments(pieces: list[Piece]) -> list[list[Piece]]:
@@ -77,10 +82,12 @@ def _gaps_to_tie(text: str) -> list[tuple[int, int]]:
     The last word is tied to the word before.  When the last word is long enough to be
     hyphenated and the word before is not, the line breaker would hyphenate the last word
     itself ("…of exclama- / tion."): WeasyPrint tries only the first word long enough in what
-    does not fit, so a third word that is long enough is tied on too, to take the hyphen.
+    does not fit, so the short words before it are tied on up to one long enough to take the
+    hyphen, if there is one within :data:`GROUP_MAX_WORDS` words and
+    :data:`GROUP_MAX_LETTERS` letters.
     """
     end = len(text)
-    while end and text[end - 1] in BREAKABLE:
+    while end and text[end - 1].isspace():  # "tea.\u00a0</p>": a trailing space of any kind
         end -= 1
     gap, start = _word_before(text, end)
     word = text[start:end]
@@ -91,19 +98,26 @@ def _gaps_to_tie(text: str) -> list[tuple[int, int]]:
     if not any(ch.isalnum() for ch in word) or _letters(word) > TIE_MAX_LETTERS:
         return []
     ties = [(gap, start)]
-    before_gap, before_start = _word_before(text, gap)
-    before = text[before_start:gap]
-    if _letters(word) < HYPHENATE_MIN_LETTERS or _letters(before) >= HYPHENATE_MIN_LETTERS:
+    if _letters(word) < HYPHENATE_MIN_LETTERS:
         return ties
-    catcher = text[_word_before(text, before_gap)[1] : before_gap]
-    if (
-        before_gap == 0
-        or MASK in before + catcher
-        or _letters(catcher) < HYPHENATE_MIN_LETTERS
-        or _letters(catcher + before + word) > GROUP_MAX_LETTERS
-    ):
-        return ties
-    return [*ties, (before_gap, before_start)]
+    # Walk back to the first word long enough to be hyphenated, tying the short ones between.
+    extra: list[tuple[int, int]] = []
+    total = _letters(word)
+    end = gap
+    for _ in range(GROUP_MAX_WORDS - 1):
+        before_gap, before_start = _word_before(text, end)
+        before = text[before_start:end]
+        total += _letters(before)
+        # A hyphen or dash inside it is a place to break at, before any hyphenation.
+        if MASK in before or total > GROUP_MAX_LETTERS or not _HYPHENS.isdisjoint(before):
+            break
+        if _letters(before) >= HYPHENATE_MIN_LETTERS:
+            return [*ties, *extra]
+        if before_gap == 0:
+            break
+        extra.append((before_gap, before_start))
+        end = before_gap
+    return ties
 
 
 def _tie_at(pieces: list[Piece], gap: int, start: int) -> bool:

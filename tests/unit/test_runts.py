@@ -12,7 +12,12 @@ import lxml.html
 import pytest
 from markupsafe import Markup
 
-from fic2book.typography.runts import TIE_MAX_LETTERS, tie_last_words, tie_markup
+from fic2book.typography.runts import (
+    GROUP_MAX_WORDS,
+    TIE_MAX_LETTERS,
+    tie_last_words,
+    tie_markup,
+)
 from tests.conftest import make_work
 from tests.unit.test_typography_fast import ATOMS, random_texts
 
@@ -34,7 +39,12 @@ def tie(source: str) -> str:
         # A hyphenable last word after a short one: a long enough third word takes the hyphen.
         ("<p>man capable of exclamation.</p>", "<p>man capable\u00a0of\u00a0exclamation.</p>"),
         ("<p>a quiet fit of exclamation.</p>", "<p>a quiet fit of\u00a0exclamation.</p>"),
+        ("<p>the dwelling of a hangman.</p>", "<p>the dwelling\u00a0of\u00a0a\u00a0hangman.</p>"),
         ("<p>I cannot dissemble indefinitely.</p>", "<p>I cannot dissemble\u00a0indefinitely.</p>"),
+        # A hyphenated compound breaks at its hyphen first: it cannot take the hyphen.
+        ("<p>for back-up? Anyone?</p>", "<p>for back-up? Anyone?</p>".replace("? A", "?\u00a0A")),
+        # A trailing no-break space is not a tie.
+        ("<p>drinks his tea.\u00a0</p>", "<p>drinks his\u00a0tea.\u00a0</p>"),
         # Each line ended by <br> is tied on its own.
         ("<p>one two<br/>three four</p>", "<p>one\u00a0two<br/>three\u00a0four</p>"),
         # A quotation mark or a French narrow space belongs to the word.
@@ -63,9 +73,10 @@ def test_tying_changes_only_spaces_and_is_idempotent() -> None:
         source = str(Markup(f"<p>{text}</p>"))
         tied = tie(source)
         assert tie(tied) == tied, repr(source)
-        # The same words (spaces of any kind as one), at most two ties per line.
+        # The same words (spaces of any kind as one), at most GROUP_MAX_WORDS - 1 ties per line.
         assert words(tied) == words(source), repr(source)
-        assert tied.count(NBSP) - source.count(NBSP) <= 2 + 2 * source.count("<br/>"), repr(source)
+        ties = tied.count(NBSP) - source.count(NBSP)
+        assert ties <= (GROUP_MAX_WORDS - 1) * (1 + source.count("<br/>")), repr(source)
 
 
 def words(markup: str) -> list[str]:
