@@ -28,6 +28,7 @@ from tests.conftest import make_work
 from tests.layout import INSERTED_HYPHEN, Figures, measure, running_heads_wrapped, story
 from tests.layout import paragraphs as story_paragraphs
 from tests.pdfboxes import pages
+from tests.textract import pdf_text
 
 pytestmark = pytest.mark.skipif(
     not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)"
@@ -85,6 +86,18 @@ def figures_of(work: Work, options: RenderOptions, target: Path) -> Figures:
     prepared = prepare(work, options)
     render_pdf(prepared, target, options)
     return measure(pages(target), story_paragraphs(prepared), top_margin_pt(options))
+
+
+def test_tied_words_read_as_words(runt_work: Work, tmp_path: Path) -> None:
+    """A tie changes no word: the text layer reads every word of the story, spaced."""
+    target = tmp_path / "book.pdf"
+    render_pdf(prepare(runt_work, RenderOptions()), target, RenderOptions())
+    text = pdf_text(target)
+    assert "\u00a0" not in text
+    # Each paragraph's last three words, as poppler reads them: separate words, in order.
+    read = " ".join(text.replace(INSERTED_HYPHEN + "\n", "").split())
+    for paragraph in generated_paragraphs(RUNT_PARAGRAPHS):
+        assert " ".join(paragraph.split()[-3:]) in read, paragraph
 
 
 @pytest.fixture(scope="module")
