@@ -10,7 +10,8 @@ label is never empty.
 The language is the work's (``Work.language``) unless ``--labels LANG`` says otherwise; a
 language without a catalog gets English labels, and then English dates and numbers too, so a
 book never mixes "Published" with "3 mars 2024".  Dates and numbers are formatted by Babel in
-the same locale; chapter numbers as words (``--chapter-numbers words``) come from num2words,
+the same locale, and so are lists (:meth:`Labels.join`: "A, B et C", "A、B、C"); chapter
+numbers as words (``--chapter-numbers words``) come from num2words,
 falling back to numerals for a language it does not know.
 """
 
@@ -18,17 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import babel
 import babel.dates
 import babel.numbers
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
 
 from fic2book.model import Chapter, Status, TagKind, Work
 
@@ -88,6 +93,35 @@ def translations(catalog: str) -> NullTranslations:
 
 def _locale(catalog: str) -> babel.Locale:
     return babel.Locale.parse(catalog)
+
+
+#: How a list is joined (:meth:`Labels.join`): ``tags`` with the language's list comma alone
+#: ("A, B, C", "A、B、C"), as a list of labels is read; ``names`` as a sentence says them
+#: ("A and B", "A, B, and C", "A、B和C", "A, B et C").
+ListStyle = Literal["tags", "names"]
+
+#: Marks standing for the items while Babel writes a list's pattern around them.
+_ITEM = re.compile("\ue000[0-9]+\ue001")
+
+
+@lru_cache(maxsize=256)
+def _joints(catalog: str, count: int, style: ListStyle) -> tuple[str, ...]:
+    """The ``count - 1`` separators between the items of a list of ``count`` in ``catalog``.
+
+    Babel's :func:`~babel.lists.format_list` writes the CLDR patterns around marks that stand
+    for the items, and the separators are read off between them.  ``tags`` uses the
+    pattern's middle separator everywhere (the one between the second and third of four
+    items), which has no "and" in any language.
+    """
+    if count < 2:
+        return ()
+    size = max(count, 4) if style == "tags" else count
+    marks = [f"\ue000{n}\ue001" for n in range(size)]
+    pieces = _ITEM.split(format_list(marks, style="standard", locale=_locale(catalog)))
+    joints = tuple(pieces[1:-1])
+    if style == "tags":
+        return (joints[1],) * (count - 1)
+    return joints
 
 
 def _title_case(words: str) -> str:
@@ -188,12 +222,38 @@ class Labels:
         """A tag group's label, singular or plural by ``count`` as AO3 prints it."""
         return self.gettext(kind.singular if count == 1 else kind.plural)
 
+    def join_text(self, items: Iterable[str], style: ListStyle = "tags") -> str:
+        """``items`` as one plain-text list in the language (see :data:`ListStyle`)."""
+        shown = [str(item) for item in items]
+        joints = (*_joints(self.catalog, len(shown), style), "") if shown else ()
+        return "".join(item + joint for item, joint in zip(shown, joints, strict=True))
+
+    def join(
+        self, items: Iterable[str], style: ListStyle = "tags", cls: str | None = None
+    ) -> Markup:
+        """``items`` as one list in the language, as markup for the templates.
+
+        Tags, fandoms and collections are ``tags`` lists ("A, B, C", "A、B、C"); creators are
+        ``names`` ("by A and B").  Each item is escaped (markup stays as it is) and, with
+        ``cls``, set in its own ``<span class="cls">``, so the stylesheets can still reach it.
+        """
+        shown = [
+            Markup('<span class="{}">{}</span>').format(cls, item) if cls else escape(item)
+            for item in items
+        ]
+        joints = (*_joints(self.catalog, len(shown), style), "") if shown else ()
+        return Markup("").join(
+            item + escape(joint) for item, joint in zip(shown, joints, strict=True)
+        )
+
     def cover_alt(self, title: str, authors: list[str]) -> str:
-        """The cover's alternative text: "Cover: TITLE by AUTHOR, AUTHOR"."""
+        """The cover's alternative text: "Cover: TITLE by AUTHOR and AUTHOR"."""
         title = title or self.gettext("Untitled")
         if authors:
             return self.gettext(
-                "Cover: %(title)s by %(authors)s", title=title, authors=", ".join(authors)
+                "Cover: %(title)s by %(authors)s",
+                title=title,
+                authors=self.join_text(authors, "names"),
             )
         return self.gettext("Cover: %(title)s", title=title)
 

@@ -75,7 +75,7 @@ def test_generated_cover_is_the_cover_image_and_the_first_page(
     assert page.get("lang") == "en" and page.get("{http://www.w3.org/XML/1998/namespace}lang")
     (img,) = page.xpath("//x:img", namespaces=XHTML)
     assert img.get("src") == "cover.jpg"
-    assert img.get("alt") == "Cover: A Test Work by alpha, Beta Pseud (beta)"
+    assert img.get("alt") == "Cover: A Test Work by alpha and Beta Pseud (beta)"
     assert img.get(EPUB_TYPE) == "cover" and img.get("role") == "doc-cover"
     # The cover is not a contents entry (it is a landmark, in the hidden landmarks list).
     nav = package.document("nav.xhtml")

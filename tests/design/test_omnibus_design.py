@@ -85,11 +85,11 @@ def test_the_epub_speaks_each_works_language(tmp_path: Path) -> None:
     }
     credits = " ".join(documents["credits.xhtml"].split())
     for words in [
-        "Lights par lune, sun, Other Pseud (star)",  # the first work's language
+        "Lights par lune, sun et Other Pseud (star)",  # the first work's language
         "Le phare par lune",
         "https://archiveofourown.org/works/111",
         "Œuvre n° 111",
-        "The Lighthouse par sun, Other Pseud (star)",
+        "The Lighthouse par sun et Other Pseud (star)",
         "Œuvre n° 222",
         PERMISSION,
         "Réalisé avec fic2book 0.1.0 le 14 novembre 2023",

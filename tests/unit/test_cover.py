@@ -184,7 +184,7 @@ def test_characters_no_font_has_are_left_out_rather_than_boxed() -> None:
 
 
 def test_alt_text_names_title_and_creators() -> None:
-    assert cover_alt(make_work()) == "Cover: A Test Work by alpha, Beta Pseud (beta)"
+    assert cover_alt(make_work()) == "Cover: A Test Work by alpha and Beta Pseud (beta)"
     assert cover_alt(make_work(authors=())) == "Cover: A Test Work"
 
 
