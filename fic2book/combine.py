@@ -4,9 +4,10 @@ An omnibus is an ordinary :class:`~fic2book.model.Work` whose ``works`` holds th
 collects, so the model stays the one contract between readers and backends.  Its metadata is
 the union of theirs (every creator, every tag in AO3's order, the series, one language or
 ``mul``), and its ``chapters`` are theirs run together, renumbered, with headings that still
-say "Chapter 1" for each work's first chapter: a backend that knows nothing of omnibuses (or
-a word count) still sees every word, in order.  The EPUB and PDF backends see ``works`` and
-give each work its own title page, tag summary, chapters and afterword.
+say "Chapter 1" for each work's first chapter (in the labels its pages are in): a backend that
+knows nothing of omnibuses (or a word count) still sees every word, in order.  The EPUB and
+PDF backends see ``works`` and give each work its own title page, tag summary, chapters and
+afterword.
 """
 
 from __future__ import annotations
@@ -63,8 +64,17 @@ def _shared_series(works: Sequence[Work]) -> str | None:
     return None
 
 
-def combine(works: Sequence[Work], title: str | None = None) -> Work:
+def combine(
+    works: Sequence[Work],
+    title: str | None = None,
+    *,
+    labels: str | None = None,
+    chapter_numbers: str = "numerals",
+) -> Work:
     """Collect ``works`` into one omnibus work, ordered by :func:`reading_order`.
+
+    ``labels`` and ``chapter_numbers`` are the book's ``--labels`` and ``--chapter-numbers``:
+    the combined chapters say "Chapter 3" as the omnibus's pages for that work do.
 
     Raises :class:`~fic2book.errors.UsageError` for fewer than two works, or when two works
     embed different images under the same file name (the book could hold only one of them).
@@ -79,7 +89,7 @@ def combine(works: Sequence[Work], title: str | None = None) -> Work:
         authors=_union(author for work in ordered for author in work.authors),
         language=languages[0] if len(languages) == 1 else MULTIPLE_LANGUAGES,
         language_name=", ".join(names),
-        chapters=_chapters(ordered),
+        chapters=_chapters(ordered, labels, chapter_numbers),
         tag_groups=_tag_groups(ordered),
         series=tuple(
             SeriesEntry(name)
@@ -108,15 +118,21 @@ def _tag_groups(works: Sequence[Work]) -> tuple[TagGroup, ...]:
     return tuple(groups)
 
 
-def _chapters(works: Sequence[Work]) -> tuple[Chapter, ...]:
-    """The works' chapters in order, numbered through, each keeping its own heading."""
+def _chapters(
+    works: Sequence[Work], labels: str | None, chapter_numbers: str
+) -> tuple[Chapter, ...]:
+    """The works' chapters in order, numbered through, each keeping its own heading.
+
+    "Chapter 3" is said as the omnibus says it on that work's pages: in the work's own
+    language, or ``--labels``'s, with ``--chapter-numbers`` (``Labels.for_work``, as
+    ``render.book_labels`` gives each work's part).
+    """
     chapters: list[Chapter] = []
     for work in works:
+        said = Labels.for_work(work, labels, chapter_numbers)
         for chapter in work.chapters:
             # A one-shot's chapter is headed by its work's title, as its contents entry is.
-            # "Chapter 3" in the work's own language, as its own book would say it.
-            number = Labels.for_work(work, None, "numerals").chapter(chapter.number)
-            label = (chapter.label or number) if work.chaptered else None
+            label = (chapter.label or said.chapter(chapter.number)) if work.chaptered else None
             label = label or work.title
             chapters.append(dataclasses.replace(chapter, number=len(chapters) + 1, label=label))
     return tuple(chapters)

@@ -350,7 +350,9 @@ def convert_combined(
         targets = plan_targets(
             combine(works, title), backends, output, into_folder=into_folder, name=options.name
         )
-        book = cap_fields(combine([prepare(work, options) for work in works], title))
+        prepared = [prepare(work, options) for work in works]
+        labels, numbers = options.labels, str(options.chapter_numbers)
+        book = cap_fields(combine(prepared, title, labels=labels, chapter_numbers=numbers))
         resolved = {source.resolve() for source in sources}
         for target in targets:
             if target.exists() and target.resolve() in resolved:

@@ -102,6 +102,18 @@ def test_chapters_run_together_but_keep_their_headings() -> None:
     assert [c.heading for c in book.chapters[2:]] == ["B: The Beginning", "B"]
 
 
+def test_combined_chapters_follow_the_omnibus_labels() -> None:
+    works = [make_work(title="A", language="fr"), make_work(title="B", language="de")]
+    own = combine(works)  # each work in its own language, as its pages are
+    assert [c.label for c in own.chapters] == ["Chapitre 1", "Chapitre 2", "Kapitel 1", "Kapitel 2"]
+    book = combine(works, labels="en", chapter_numbers="words")
+    assert [c.heading for c in book.chapters[:3]] == [
+        "Chapter One: The Beginning",
+        "Chapter Two",
+        "Chapter One: The Beginning",
+    ]
+
+
 def test_one_work_or_clashing_images_cannot_be_combined() -> None:
     with pytest.raises(UsageError, match="at least two"):
         combine([make_work()])
