@@ -352,6 +352,14 @@ def test_unknown_input_suffix(runner: CliRunner, tmp_path: Path) -> None:
     assert_one_line_error(run(runner, "convert", odd, "-o", tmp_path), 2, "unknown format")
 
 
+def test_to_given_twice_makes_both(runner: CliRunner, tmp_path: Path) -> None:
+    # A repeated --to adds formats; it must not silently keep only the last one.
+    out = tmp_path / "out"
+    result = run(runner, "convert", SEED, "--to", "pdf", "-t", "epub", "--to", "pdf", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"{SEED_NAME}.epub", f"{SEED_NAME}.pdf"]
+
+
 def test_output_suffix_contradicts_to(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "convert", SEED, "--to", "epub", "-o", tmp_path / "b.pdf")
     assert_one_line_error(result, 2, "usage")

@@ -78,7 +78,7 @@ def test_a_table_applies_to_its_command_only(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     convert, batch = result.stdout.split("[batch]")
     assert f'output = "{tmp_path}/c/"' in convert
-    assert 'to = "epub"  # ' + str(config) in batch
+    assert 'to = ["epub"]  # ' + str(config) in batch
     assert "# to is not set  # default" in convert
 
 
@@ -104,7 +104,7 @@ def test_list_values_and_relative_paths(tmp_path: Path) -> None:
     config = write(tmp_path / "conf" / "fic2book.toml", 'to = ["epub", "pdf"]\ncss = "extra.css"\n')
     result = run("--config", config, "config", "show")
     assert result.exit_code == 0, result.stderr
-    assert 'to = "epub,pdf"' in result.stdout
+    assert 'to = ["epub", "pdf"]' in result.stdout
     # A path in the file is relative to the file's folder, not to where fic2book runs.
     assert f'css = ["{tmp_path / "conf" / "extra.css"}"]' in result.stdout
 

@@ -17,7 +17,7 @@ import dataclasses
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,12 +89,18 @@ def source_date_epoch(environ: Mapping[str, str] = os.environ) -> int | None:
     return int(raw)
 
 
-def split_formats(to: str | None) -> list[str] | None:
-    """The ``--to`` list without blanks and repeats, in the order asked for."""
-    if to is None:
+def split_formats(to: str | Sequence[str] | None) -> list[str] | None:
+    """The ``--to`` list without blanks and repeats, in the order asked for.
+
+    ``--to`` may be given several times as well as comma-separated (``--to pdf --to epub``
+    means ``--to pdf,epub``): a repeated option silently keeping only its last value would
+    drop a book the user asked for.
+    """
+    if to is None or (not isinstance(to, str) and not to):
         return None
+    joined = to if isinstance(to, str) else ",".join(to)
     # dict.fromkeys drops repeats ("epub,epub") and keeps the order asked for.
-    names = list(dict.fromkeys(part.strip().lower() for part in to.split(",") if part.strip()))
+    names = list(dict.fromkeys(p.strip().lower() for p in joined.split(",") if p.strip()))
     if not names:
         raise UsageError("--to needs at least one format, e.g. --to epub,pdf")
     return names

@@ -62,9 +62,12 @@ _Output = Annotated[
 ]
 
 _To = Annotated[
-    str,
+    list[str],
     typer.Option(
-        "--to", "-t", metavar="FORMATS", help="Output formats, comma-separated (epub, pdf)."
+        "--to",
+        "-t",
+        metavar="FORMATS",
+        help="Output formats, comma-separated or repeated (epub, pdf).",
     ),
 ]
 
@@ -142,7 +145,7 @@ _Quiet = Annotated[
 def batch(
     source: _Source,
     output: _Output,
-    to: _To = "epub",
+    to: _To = ["epub"],  # noqa: B006 - Typer reads the default; it is never mutated
     jobs: _Jobs = None,
     report: _Report = None,
     force: _Force = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +75,9 @@ def _looks_like_folder(raw: str) -> bool:
     return raw.endswith(("/", os.sep)) or Path(raw).is_dir()
 
 
-def plan(sources: list[Path], to: str | None, output: str | None) -> tuple[list[str], Path, bool]:
+def plan(
+    sources: list[Path], to: str | Sequence[str] | None, output: str | None
+) -> tuple[list[str], Path, bool]:
     """Decide the formats, the output path and whether that path is a folder."""
     from fic2book.backends import BACKENDS, backend_for, backend_for_path
 
@@ -118,12 +120,13 @@ _Sources = Annotated[
 ]
 
 _To = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--to",
         "-t",
         metavar="FORMATS",
-        help="Output formats, comma-separated (epub, pdf). Default: from -o's suffix, else epub.",
+        help="Output formats, comma-separated or repeated (epub, pdf). "
+        "Default: from -o's suffix, else epub.",
         show_default=False,
     ),
 ]
