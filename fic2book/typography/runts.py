@@ -41,6 +41,9 @@ GROUP_MAX_WORDS = 4
 BREAKABLE = frozenset(
     " \t\n\r\f\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
 )
+_BREAKABLE_CHARS = "".join(sorted(BREAKABLE))
+#: Longer "words" (a keysmash, a URL-like run) are never tied, nor looked through.
+_LONGEST_WORD = 64
 #: Scripts written without spaces between words: nothing to tie.
 _UNSPACED_SCRIPTS = frozenset(
     {"Hani", "Hans", "Hant", "Jpan", "Hira", "Kana", "Kore", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"}
@@ -61,15 +64,19 @@ def _segments(pieces: list[Piece]) -> list[list[Piece]]:
     return [segment for segment in found if segment]
 
 
-def _word_before(text: str, end: int) -> tuple[int, int]:
-    """The word of ``text`` that ends at ``end``: where the space before it starts, and it."""
+def _word_before(text: str, end: int) -> tuple[int, int] | None:
+    """The word of ``text`` that ends at ``end``: where the space before it starts, and it.
+
+    ``None`` for a "word" longer than :data:`_LONGEST_WORD` characters, which is never tied:
+    a keysmash of megabytes is not walked through character by character.
+    """
     start = end
-    while start and text[start - 1] not in BREAKABLE:
+    lowest = max(0, end - _LONGEST_WORD)
+    while start > lowest and text[start - 1] not in BREAKABLE:
         start -= 1
-    gap = start
-    while gap and text[gap - 1] in BREAKABLE:
-        gap -= 1
-    return gap, start
+    if start and text[start - 1] not in BREAKABLE:
+        return None
+    return len(text[:start].rstrip(_BREAKABLE_CHARS)), start
 
 
 def _letters(word: str) -> int:
@@ -86,10 +93,11 @@ def _gaps_to_tie(text: str) -> list[tuple[int, int]]:
     hyphen, if there is one within :data:`GROUP_MAX_WORDS` words and
     :data:`GROUP_MAX_LETTERS` letters.
     """
-    end = len(text)
-    while end and text[end - 1].isspace():  # "tea.\u00a0</p>": a trailing space of any kind
-        end -= 1
-    gap, start = _word_before(text, end)
+    end = len(text.rstrip())  # "tea.\u00a0</p>": a trailing space of any kind
+    found = _word_before(text, end)
+    if found is None:
+        return []
+    gap, start = found
     word = text[start:end]
     # A word already holding a no-break space is tied already ("no\u00a0more.", the author's
     # "Mr.\u00a0Smith."); a narrow one (French "vrai\u202f?") only holds its punctuation.
@@ -105,7 +113,10 @@ def _gaps_to_tie(text: str) -> list[tuple[int, int]]:
     total = _letters(word)
     end = gap
     for _ in range(GROUP_MAX_WORDS - 1):
-        before_gap, before_start = _word_before(text, end)
+        found = _word_before(text, end)
+        if found is None:
+            break
+        before_gap, before_start = found
         before = text[before_start:end]
         total += _letters(before)
         # A hyphen or dash inside it is a place to break at, before any hyphenation.
