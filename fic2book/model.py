@@ -12,8 +12,9 @@ HTML, so a separate node type would only have to be turned back into that elemen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -278,3 +279,45 @@ class Work:
     def has_end_notes(self) -> bool:
         """Whether the book needs an afterword page."""
         return self.end_notes is not None
+
+
+def map_prose(
+    work: Work,
+    change: Callable[[Markup], Markup],
+    titles: Callable[[str], str] | None = None,
+) -> Work:
+    """``work`` with ``change`` applied to each piece of its prose, and ``titles`` to its titles.
+
+    Prose is the work's summary, notes and end notes and each chapter's body, summary, notes
+    and end notes; titles are the work's and its chapters'.  Tags, names and other metadata
+    are never touched.  The collected works of an omnibus (``works``) are left to the caller:
+    each has its own language and labels, so it needs its own ``change``.  Every pass over a
+    work's text (typography, placeholders, tied last words) goes through here, so a new prose
+    field is added in one place.
+    """
+
+    def markup(value: Markup | None) -> Markup | None:
+        return None if value is None else change(value)
+
+    def title(value: str | None) -> str | None:
+        return value if value is None or titles is None else titles(value)
+
+    chapters = tuple(
+        dataclasses.replace(
+            item,
+            title=title(item.title),
+            body=change(item.body),
+            summary=markup(item.summary),
+            notes=markup(item.notes),
+            end_notes=markup(item.end_notes),
+        )
+        for item in work.chapters
+    )
+    return dataclasses.replace(
+        work,
+        title=work.title if titles is None else titles(work.title),
+        chapters=chapters,
+        summary=markup(work.summary),
+        notes=markup(work.notes),
+        end_notes=markup(work.end_notes),
+    )

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from markupsafe import Markup
 
 from fic2book.labels import Labels
-from fic2book.model import Chapter, Work
+from fic2book.model import Work, map_prose
 
 #: A placeholder as the sanitiser writes it: our class, perhaps a title, and plain text.
 _PLACEHOLDER = re.compile(
@@ -69,25 +69,9 @@ def localise_work(work: Work, labels: str | None = None) -> Work:
         return work  # the same object: preparing a work without placeholders copies nothing
     chosen = Labels.for_work(work, labels, "numerals")
 
-    def markup(value: Markup | None) -> Markup | None:
-        return None if value is None else localise_placeholders(value, chosen)
-
-    def chapter(item: Chapter) -> Chapter:
-        return dataclasses.replace(
-            item,
-            body=localise_placeholders(item.body, chosen),
-            summary=markup(item.summary),
-            notes=markup(item.notes),
-            end_notes=markup(item.end_notes),
-        )
-
+    localised = map_prose(work, lambda value: localise_placeholders(value, chosen))
     return dataclasses.replace(
-        work,
-        chapters=tuple(chapter(item) for item in work.chapters),
-        summary=markup(work.summary),
-        notes=markup(work.notes),
-        end_notes=markup(work.end_notes),
-        works=tuple(localise_work(part, labels) for part in work.works),
+        localised, works=tuple(localise_work(part, labels) for part in work.works)
     )
 
 

@@ -17,7 +17,6 @@ with nothing to typeset (most of an already typeset work) costs a parse and a fe
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from markupsafe import Markup
 from fic2book.html.allowlist import BLOCK_TAGS
 from fic2book.html.sanitize import trusted_from_tree
 from fic2book.language import script_of
-from fic2book.model import Chapter, Work
+from fic2book.model import Work, map_prose
 from fic2book.typography.english import english_block, english_may_change
 from fic2book.typography.other_languages import (
     conservative_block,
@@ -222,27 +221,8 @@ def typeset(work: Work) -> Work:
     if rules is None:
         return work
 
-    def markup(value: Markup | None) -> Markup | None:
-        return None if value is None else _typeset_markup(value, rules)
-
-    def text(value: str | None) -> str | None:
-        return None if value is None else _typeset_text(value, rules)
-
-    def chapter(item: Chapter) -> Chapter:
-        return dataclasses.replace(
-            item,
-            title=text(item.title),
-            body=_typeset_markup(item.body, rules),
-            summary=markup(item.summary),
-            notes=markup(item.notes),
-            end_notes=markup(item.end_notes),
-        )
-
-    return dataclasses.replace(
+    return map_prose(
         work,
-        title=_typeset_text(work.title, rules),
-        chapters=tuple(chapter(item) for item in work.chapters),
-        summary=markup(work.summary),
-        notes=markup(work.notes),
-        end_notes=markup(work.end_notes),
+        lambda value: _typeset_markup(value, rules),
+        lambda value: _typeset_text(value, rules),
     )

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from fic2book.html.sanitize import trusted_from_tree
 from fic2book.language import script_of
-from fic2book.model import Chapter, Work
+from fic2book.model import Work, map_prose
 from fic2book.typography import text_blocks, write_back
 from fic2book.typography.pieces import MASK, Piece
 
@@ -182,23 +182,5 @@ def tie_last_words(work: Work) -> Work:
     if script_of(work.language or "en") in _UNSPACED_SCRIPTS:
         return work
 
-    def markup(value: Markup | None) -> Markup | None:
-        return None if value is None else tie_markup(value)
-
-    def chapter(item: Chapter) -> Chapter:
-        return dataclasses.replace(
-            item,
-            body=tie_markup(item.body),
-            summary=markup(item.summary),
-            notes=markup(item.notes),
-            end_notes=markup(item.end_notes),
-        )
-
-    return dataclasses.replace(
-        work,
-        chapters=tuple(chapter(item) for item in work.chapters),
-        summary=markup(work.summary),
-        notes=markup(work.notes),
-        end_notes=markup(work.end_notes),
-        works=tuple(tie_last_words(item) for item in work.works),
-    )
+    tied = map_prose(work, tie_markup)
+    return dataclasses.replace(tied, works=tuple(tie_last_words(item) for item in work.works))
