@@ -188,6 +188,11 @@ class UpdateEntry:
     removed: tuple[str, ...] = ()
 
     @property
+    def news_any(self) -> bool:
+        """Whether the update found any chapter added, changed or removed."""
+        return bool(self.added or self.changed or self.removed)
+
+    @property
     def news(self) -> str:
         """The update in one line, as ``update`` and ``batch`` print it."""
         return update_news(self.added, self.changed, self.removed)

@@ -266,7 +266,10 @@ def update_work(
         chapters.append(dataclasses.replace(chapter, is_new=is_new))
     removed = tuple(old[i].name for i in match.removed)
     entry = UpdateEntry(today, tuple(added), tuple(changed), removed)
-    work = dataclasses.replace(newer, chapters=tuple(chapters), updates=(*state.updates, entry))
+    # A download with nothing new leaves the log as it was: an entry listing no chapters
+    # would only say the book was rebuilt.
+    log = (*state.updates, entry) if entry.news_any else state.updates
+    work = dataclasses.replace(newer, chapters=tuple(chapters), updates=log)
     return UpdateResult(work, entry, options)
 
 
@@ -286,6 +289,11 @@ def update_book(
     the result with ``result.options`` and any backend: the same EPUB, or a PDF whose
     contents marks the same chapters.
     """
+    if book.suffix.lower() != ".epub":
+        raise UsageError(
+            f"{book.name}: update reads the EPUB fic2book made (it records the work and its "
+            "chapters); update that EPUB, with --to pdf for a PDF"
+        )
     try:
         data = book.read_bytes()
     except OSError as err:

@@ -69,8 +69,9 @@ def test_update_marks_exactly_the_added_chapters(tmp_path: Path) -> None:
     data2, entry2 = _updated(again, later)
     assert entry2.added == () and entry2.changed == ()
     assert "(new)" not in _text(data2, "EPUB/nav.xhtml")
+    # Nothing new: the log keeps the first update and gains no empty entry.
     log2 = _text(data2, "EPUB/update_log.xhtml")
-    assert "2026-12-03" in log2 and "2026-12-04" in log2
+    assert "2026-12-03" in log2 and "2026-12-04" not in log2
 
 
 @pytest.mark.slow
@@ -92,8 +93,15 @@ def test_cli_update_and_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(app, ["update", str(book), str(WIP), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("updated: +1 chapter")
+    before = out.read_bytes()
     same = runner.invoke(app, ["update", str(out), str(WIP)])
-    assert same.exit_code == 0 and "updated: +0 chapters" in same.output
+    assert same.exit_code == 0, same.output
+    assert same.output == "up to date: ao3-2023-wip.html has no new, changed or removed chapters\n"
+    assert out.read_bytes() == before  # nothing new: the book is left as it was
+    (tmp_path / "book.pdf").write_bytes(b"%PDF-1.7\n")
+    pdf = runner.invoke(app, ["update", str(tmp_path / "book.pdf"), str(WIP)])
+    assert pdf.exit_code == 2 and len(pdf.output.strip().splitlines()) == 1
+    assert "update reads the EPUB fic2book made" in pdf.output
     other = runner.invoke(app, ["update", str(out), str(DATA / "ao3-2021-chaptered.html")])
     assert other.exit_code == 2
     assert len(other.output.strip().splitlines()) == 1

@@ -134,6 +134,7 @@ def update(
     Example: [bold]fic2book update story.epub story-newer.html[/bold]
     """
     params = dict(locals())
+    from fic2book.design_record import DESIGN_FIELDS
     from fic2book.limits import check_input_size
     from fic2book.model import UpdateEntry
     from fic2book.pipeline import write_atomically
@@ -156,13 +157,18 @@ def update(
             # same time and memory limits as ``convert``.
             work = read_work(newer, from_format)
             result = update_book(book, work, options, now.date(), given=given)
-            write_atomically(backend, result.work, target, result.options or options)
+            redesigned = not given.isdisjoint(DESIGN_FIELDS)
+            if result.entry.news_any or target != book or redesigned:
+                write_atomically(backend, result.work, target, result.options or options)
             return result.entry
 
         entry = run_limited(
             rebuild, timeout=timeout, max_memory=max_memory, what=f"updating {book.name}"
         )
-    typer.echo(entry.news)
+    if not entry.news_any and target == book and given.isdisjoint(DESIGN_FIELDS):
+        typer.echo(f"up to date: {newer.name} has no new, changed or removed chapters")
+    else:
+        typer.echo(entry.news)
 
 
 def _target(book: Path, output: Path | None, to: str | None) -> tuple[Path, Backend]:
