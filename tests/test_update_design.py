@@ -146,3 +146,24 @@ def test_to_and_output_must_agree(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["update", str(book), str(WIP), "--to", "pdf", "-o", str(out)])
     assert result.exit_code == 2 and "does not match --to pdf" in result.output
     assert not out.exists()
+
+
+def test_a_flag_the_book_was_made_with_can_be_turned_off_again(tmp_path: Path) -> None:
+    # --no-skin, --pdf-ua, --pdf-cover and --embed-fonts are recorded; each has an "off" form,
+    # or a book once made with one could never be updated without it.
+    skin = Path(__file__).parent / "data" / "skins" / "chat-log.html"
+    book = tmp_path / "chat.epub"
+    runner = CliRunner()
+    made = runner.invoke(app, ["convert", str(skin), "--no-skin", "--embed-fonts", "-o", str(book)])
+    assert made.exit_code == 0, made.output
+    assert _design(book)["no_skin"] is True and "EPUB/styles/skin.css" not in _names(book)
+    result = runner.invoke(app, ["update", str(book), str(skin), "--skin", "--no-embed-fonts"])
+    assert result.exit_code == 0, result.output
+    assert _design(book)["no_skin"] is False and _design(book)["embed_fonts"] is False
+    assert "EPUB/styles/skin.css" in _names(book)
+    assert not [name for name in _names(book) if name.startswith("EPUB/fonts/")]
+
+
+def _names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()

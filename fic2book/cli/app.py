@@ -243,15 +243,16 @@ NoCover = Annotated[
 NoSkin = Annotated[
     bool,
     typer.Option(
-        "--no-skin",
-        help="Leave out the work skin (the author's CSS from a saved AO3 page).",
+        "--no-skin/--skin",
+        help="Leave out the work skin (the author's CSS from a saved AO3 page); --skin "
+        "puts it back in a book updated without it.",
         rich_help_panel=RENDERING,
     ),
 ]
 PdfCover = Annotated[
     bool,
     typer.Option(
-        "--pdf-cover",
+        "--pdf-cover/--no-pdf-cover",
         help="Start the PDF with the cover as a full-bleed page (not for print).",
         rich_help_panel=RENDERING,
     ),
@@ -259,7 +260,7 @@ PdfCover = Annotated[
 PdfUa = Annotated[
     bool,
     typer.Option(
-        "--pdf-ua",
+        "--pdf-ua/--no-pdf-ua",
         help="Write a tagged PDF/UA-1 file for screen readers.",
         rich_help_panel=RENDERING,
     ),
@@ -325,7 +326,7 @@ BoundByOption = Annotated[
 EmbedFontsOption = Annotated[
     bool,
     typer.Option(
-        "--embed-fonts",
+        "--embed-fonts/--no-embed-fonts",
         help="Embed the design's fonts in the EPUB, subset to the characters the book uses "
         "(the PDF always embeds them).",
         rich_help_panel=DESIGN,
