@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import babel
 import babel.dates
+import babel.localedata
 import babel.numbers
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
@@ -35,6 +36,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
 
+from fic2book.errors import UsageError
 from fic2book.model import Chapter, Status, TagKind, Work
 
 #: The folder holding one ``<lang>/LC_MESSAGES/fic2book.po`` per catalog.
@@ -74,6 +76,45 @@ def catalog_for(tag: str | None) -> str:
     if primary == "pt" and "pt" in rest[-1:] and "pt_PT" in available:
         return "pt_PT"
     return primary if primary in available else ENGLISH
+
+
+def labels_tag(value: str) -> str:
+    """``--labels``' value as a BCP 47 tag, or a usage error naming the tags accepted.
+
+    The primary subtag must be a language CLDR knows (``fr``, ``sw``; not ``french``, ``xx``),
+    the others well-formed (``zh-Hant-TW``): a typo is refused rather than turned silently
+    into English labels.  A real language without a catalog is accepted (see
+    :func:`missing_catalog`).
+    """
+    tag = value.strip().replace("_", "-")
+    parts = tag.split("-")
+    primary = parts[0].lower()
+    well_formed = all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts)
+    if not (well_formed and primary.isalpha() and 2 <= len(primary) <= 3):
+        known = False
+    else:
+        known = babel.localedata.exists(primary)
+    if not known:
+        shown = ", ".join(name.replace("_", "-") for name in (ENGLISH, *catalog_languages()))
+        raise UsageError(
+            f"--labels must be a language tag such as fr or zh-Hant (labels in: {shown}), "
+            f"not {value!r}"
+        )
+    return tag
+
+
+def missing_catalog(tag: str) -> str | None:
+    """The warning for a language fic2book has no labels in, e.g. "no labels in Swahili (sw)…".
+
+    ``None`` when the tag has a catalog (or is English).
+    """
+    if catalog_for(tag) != ENGLISH or tag.split("-")[0].lower() == ENGLISH:
+        return None
+    try:
+        name = babel.Locale(tag.split("-")[0].lower()).get_display_name(ENGLISH) or tag
+    except (ValueError, babel.UnknownLocaleError):
+        name = tag
+    return f"no labels in {name} ({tag}) yet: English"
 
 
 @lru_cache(maxsize=32)

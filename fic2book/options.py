@@ -240,15 +240,10 @@ def bounded_defaults() -> RenderOptions:
 
 
 def _language_tag(value: str) -> str:
-    """``--labels``' value as a BCP 47 tag; a value that is no tag at all is a usage error.
+    """``--labels``' value as a BCP 47 tag (:func:`fic2book.labels.labels_tag`)."""
+    from fic2book.labels import labels_tag
 
-    A well-formed tag without a catalog is fine: its book gets English labels.
-    """
-    tag = value.strip().replace("_", "-")
-    parts = tag.split("-")
-    if not tag or not all(part.isascii() and part.isalnum() and len(part) <= 8 for part in parts):
-        raise UsageError(f"--labels must be a language tag such as fr or zh-Hant, not {value!r}")
-    return tag
+    return labels_tag(value)
 
 
 E = TypeVar("E", bound=StrEnum)

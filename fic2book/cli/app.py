@@ -399,6 +399,12 @@ def render_options(params: Mapping[str, Any]) -> RenderOptions:
         values["print_shop"] = parse_print_shop(*shop)
     options = DEFAULTS.replace(**values)
     options.check_files()
+    if options.labels is not None:
+        from fic2book.labels import missing_catalog
+
+        note = missing_catalog(options.labels)
+        if note:  # the book is still made, with English labels
+            typer.echo(f"{PROG}: warning: {note}", err=True)
     return options
 
 

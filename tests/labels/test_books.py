@@ -122,9 +122,35 @@ def test_labels_override_the_works_language(tmp_path: Path) -> None:
     assert "Contents" not in text
 
 
-def test_an_unknown_language_falls_back_to_english(tmp_path: Path) -> None:
-    text = convert(tmp_path, "English", "--labels", "tlh")
+def test_a_language_without_a_catalog_warns_and_falls_back_to_english(tmp_path: Path) -> None:
+    source = tmp_path / "work.txt"
+    source.write_text(SEED.format(language="English"), encoding="utf-8")
+    target = tmp_path / "book.epub"
+    args = ["convert", str(source), "-o", str(target), "--labels", "sw"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "fic2book: warning: no labels in Swahili (sw) yet: English" in result.stderr
+    text = "\n".join(epub_documents(target).values())
     assert "Contents" in text and "Chapter 1: Anfang" in text
+
+
+@pytest.mark.parametrize("command", ["convert", "batch", "bind", "update"])
+@pytest.mark.parametrize("value", ["french", "xx", "x1!", "tlh"])
+def test_a_tag_that_is_no_language_is_a_usage_error(
+    tmp_path: Path, command: str, value: str
+) -> None:
+    source = tmp_path / "work.txt"
+    source.write_text(SEED.format(language="English"), encoding="utf-8")
+    args = {
+        "batch": [command, str(tmp_path), "-o", str(tmp_path / "out")],
+        "update": [command, str(source), str(source)],
+    }.get(command, [command, str(source)])
+    result = CliRunner().invoke(app, [*args, "--labels", value])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--labels must be a language tag such as fr or zh-Hant" in lines[0]
+    assert repr(value) in lines[0] and "pt-PT" in lines[0]
+    assert not (tmp_path / "work.epub").exists()
 
 
 def test_chapter_numbers_in_words(tmp_path: Path) -> None:

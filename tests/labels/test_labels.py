@@ -76,5 +76,7 @@ def test_an_unknown_language_gets_english() -> None:
 def test_a_bad_labels_value_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="--labels"):
         RenderOptions(labels="not a tag!")
+    with pytest.raises(UsageError, match="--labels"):
+        RenderOptions(labels="french")
     with pytest.raises(UsageError, match="--chapter-numbers"):
         RenderOptions(chapter_numbers="roman")  # type: ignore[arg-type]
