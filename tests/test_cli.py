@@ -451,3 +451,46 @@ def test_book_gets_ordinary_permissions(tmp_path: Path) -> None:
     current = os.umask(0o022)
     os.umask(current)
     assert mode == 0o666 & ~current
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--volumes", "auto", "--max-pages", "5"), "--max-pages must be at least 8, not 5"),
+        (("--notes", "sideways"), "--notes must be one of keep, end, drop, not 'sideways'"),
+        (("--summaries", "x"), "--summaries must be one of keep, end, drop, not 'x'"),
+        (("--style", "x"), "--style must be one of book, block, not 'x'"),
+        (("--chapter-titles", "x"), "--chapter-titles must be one of full, title, not 'x'"),
+        (("--chapter-numbers", "x"), "--chapter-numbers must be one of numerals, words, not 'x'"),
+        (("--opening", "weird"), "--opening must be one of dropcap, smallcaps, plain, not 'weird'"),
+    ],
+)
+def test_bad_option_values_get_one_line(
+    runner: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    # Every option checks its value the same way: one line and exit 2, no Typer error box.
+    result = run(runner, "convert", SEED, "-o", tmp_path / "x.epub", *args)
+    assert result.exit_code == 2
+    assert result.stderr == f"fic2book: usage: {message}\n"
+    assert not (tmp_path / "x.epub").exists()
+
+
+def test_choices_take_any_case(runner: CliRunner, tmp_path: Path) -> None:
+    result = run(
+        runner, "convert", SEED, "-o", tmp_path / "x.epub", "--notes", "End", "--style", "BLOCK"
+    )
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("batch", "lib", "-o", "out", "--jobs", "0"), "--jobs must be at least 1, not 0"),
+        (("serve", "--port", "70000"), "--port must be 0 to 65535, not 70000"),
+        (("serve", "--jobs", "-1"), "--jobs must be 0 or more, not -1"),
+    ],
+)
+def test_bad_numbers_get_one_line(runner: CliRunner, args: tuple[str, ...], message: str) -> None:
+    result = run(runner, *args)
+    assert result.exit_code == 2
+    assert result.stderr == f"fic2book: usage: {message}\n"

@@ -92,7 +92,7 @@ def test_cli_update_and_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     out = tmp_path / "new.epub"
     result = runner.invoke(app, ["update", str(book), str(WIP), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("updated: +1 chapter")
+    assert result.output == f"updated: +1 chapter; wrote {out}\n"
     before = out.read_bytes()
     same = runner.invoke(app, ["update", str(out), str(WIP)])
     assert same.exit_code == 0, same.output
@@ -135,6 +135,20 @@ def test_cli_update_to_pdf_marks_the_contents(tmp_path: Path) -> None:
     assert "Chapter 3 (new)" in text
     assert "Chapter 2: Midnight (new)" not in text
     assert "Update Log" in text
+
+
+@pytest.mark.slow
+def test_cli_update_up_to_date_to_pdf_names_the_pdf(tmp_path: Path) -> None:
+    # Nothing new, but another format asked for: "up to date", and the file written named.
+    book = tmp_path / "fire.epub"
+    book.write_bytes(build_epub(prepare(read_work(WIP, None), RenderOptions()), RenderOptions()))
+    result = CliRunner().invoke(app, ["update", str(book), str(WIP), "--to", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "up to date: ao3-2023-wip.html has no new, changed or removed chapters; "
+        f"wrote {tmp_path / 'fire.pdf'}\n"
+    )
+    assert (tmp_path / "fire.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_cli_update_reads_the_download_under_the_limits(tmp_path: Path) -> None:

@@ -135,7 +135,9 @@ def test_a_new_design_changes_no_chapter(tmp_path: Path) -> None:
     out = tmp_path / "new.epub"
     result = CliRunner().invoke(app, ["update", str(book), str(WIP), "-o", str(out), *flags])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("updated: +0 chapters")
+    assert result.output.strip() == (
+        f"up to date: ao3-2023-wip.html has no new, changed or removed chapters; wrote {out}"
+    )
     assert _design(out)["opening"] == "dropcap" and _design(out)["smart"] is False
     assert "dropcap" in _member(out, "EPUB/chap_001.xhtml")
 

@@ -19,6 +19,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,6 +107,16 @@ def split_formats(to: str | Sequence[str] | None) -> list[str] | None:
     return names
 
 
+def _choices(kind: type[StrEnum]) -> str:
+    """The metavar of an option taking one of ``kind``'s values: ``keep|end|drop``.
+
+    Such options are plain strings to Typer and are checked by :class:`RenderOptions`, so a
+    wrong value gets the project's one-line usage error, as ``--opening`` does, rather than
+    Typer's error box.
+    """
+    return "|".join(member.value for member in kind)
+
+
 def _size(value: str | int) -> int:
     """``--max-input-size`` and ``--max-memory``: a bad value is a usage error (exit 2)."""
     try:
@@ -175,17 +186,17 @@ Smart = Annotated[
     ),
 ]
 ChapterTitlesOption = Annotated[
-    ChapterTitles,
+    str,
     typer.Option(
-        case_sensitive=False,
+        metavar=_choices(ChapterTitles),
         help="Chapter headings: 'full' (Chapter 3: Title) or 'title' (the title alone).",
         rich_help_panel=RENDERING,
     ),
 ]
 ChapterNumbersOption = Annotated[
-    ChapterNumbers,
+    str,
     typer.Option(
-        case_sensitive=False,
+        metavar=_choices(ChapterNumbers),
         help="Chapter numbers: 'numerals' (Chapter 12) or 'words' (Chapter Twelve, in the "
         "labels' language).",
         rich_help_panel=RENDERING,
@@ -202,26 +213,26 @@ LabelsOption = Annotated[
     ),
 ]
 StyleOption = Annotated[
-    ParagraphStyle,
+    str,
     typer.Option(
-        case_sensitive=False,
+        metavar=_choices(ParagraphStyle),
         help="Paragraphs: 'book' (first-line indents) or 'block' (spaced, like AO3).",
         rich_help_panel=RENDERING,
     ),
 ]
 NotesOption = Annotated[
-    Placement,
+    str,
     typer.Option(
-        case_sensitive=False,
+        metavar=_choices(Placement),
         help="Authors' notes: 'keep' (where they stand), 'end' (an appendix at the end, "
         "linked both ways) or 'drop'.",
         rich_help_panel=RENDERING,
     ),
 ]
 SummariesOption = Annotated[
-    Placement,
+    str,
     typer.Option(
-        case_sensitive=False,
+        metavar=_choices(Placement),
         help="Summaries: 'keep', 'end' or 'drop', as --notes.",
         rich_help_panel=RENDERING,
     ),

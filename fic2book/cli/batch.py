@@ -41,6 +41,7 @@ from fic2book.cli.app import (
     reported,
     split_formats,
 )
+from fic2book.errors import UsageError
 from fic2book.options import RenderOptions
 
 _Source = Annotated[
@@ -76,7 +77,6 @@ _Jobs = Annotated[
     typer.Option(
         "--jobs",
         "-j",
-        min=1,
         metavar="N",
         help="Worker processes. Default: one per core.",
         show_default=False,
@@ -195,6 +195,8 @@ def batch(
     with reported(debug):
         options = render_options(params)
         formats = tuple(split_formats(to) or ["epub"])
+        if jobs is not None and jobs < 1:
+            raise UsageError(f"--jobs must be at least 1, not {jobs}")
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None:
             _combine_series(combine, source, output, formats, options, from_format, quiet, force)
@@ -244,7 +246,6 @@ def _combine_series(
 ) -> None:
     """``batch --combine series`` (:mod:`fic2book.batch.series`); exit 1 when a book failed."""
     from fic2book.batch.series import convert_series
-    from fic2book.errors import UsageError
 
     if combine.strip().lower() != "series":
         raise UsageError(f"--combine must be 'series', not {combine!r}")

@@ -212,12 +212,15 @@ _Volumes = Annotated[
     ),
 ]
 
+#: The smallest ``--max-pages``: a volume has its front matter and contents besides the story.
+#: Checked in :func:`_check_modes`, not by Typer's ``min=``, for the one-line usage error.
+_MIN_PAGES = 8
+
 _MaxPages = Annotated[
     int | None,
     typer.Option(
         "--max-pages",
         metavar="N",
-        min=8,
         help="With --volumes auto: volumes of about N PDF pages each, cut at chapters.",
         show_default=False,
     ),
@@ -322,6 +325,8 @@ def _check_modes(
     """Refuse the combinations of --volumes, --combine, --title and --fit-signatures that clash."""
     if (max_pages is not None) != (volumes is not None and volumes.strip() == "auto"):
         raise UsageError("--volumes auto and --max-pages go together")
+    if max_pages is not None and max_pages < _MIN_PAGES:
+        raise UsageError(f"--max-pages must be at least {_MIN_PAGES}, not {max_pages}")
     if volumes is not None and (combine or fit_signatures is not None):
         raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
     if title is not None and not combine:

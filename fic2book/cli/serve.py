@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from fic2book.cli.app import DEFAULTS, MaxInputSize, MaxMemory, Timeout, reported
+from fic2book.errors import UsageError
 from fic2book.options import RenderOptions
 
 _Port = Annotated[
@@ -20,8 +21,6 @@ _Port = Annotated[
         "--port",
         "-p",
         metavar="N",
-        min=0,
-        max=65535,
         help="The port to listen on (0: any free port).",
     ),
 ]
@@ -46,7 +45,6 @@ _Jobs = Annotated[
         "--jobs",
         "-j",
         metavar="N",
-        min=0,
         help="Books made at once; more wait. Default (0): one per core, at most 2.",
         show_default=False,
     ),
@@ -69,6 +67,11 @@ def serve(
     from fic2book.web.server import serve as run
 
     with reported(debug=False):
+        # Checked here, not by Typer's min=/max=, for the one-line usage error.
+        if not 0 <= port <= 65535:
+            raise UsageError(f"--port must be 0 to 65535, not {port}")
+        if jobs < 0:
+            raise UsageError(f"--jobs must be 0 or more, not {jobs}")
         options = RenderOptions(
             max_input_size=max_input_size, timeout=timeout, max_memory=max_memory
         )

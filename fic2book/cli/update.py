@@ -49,6 +49,7 @@ from fic2book.cli.app import (
 
 if TYPE_CHECKING:
     from fic2book.backends import Backend
+    from fic2book.model import UpdateEntry
 
 #: Where an option's value counts as the user's choice for this run, over the book's record.
 _CHOSEN_SOURCES = frozenset({"COMMANDLINE", "ENVIRONMENT"})
@@ -136,7 +137,6 @@ def update(
     params = dict(locals())
     from fic2book.design_record import DESIGN_FIELDS
     from fic2book.limits import check_input_size
-    from fic2book.model import UpdateEntry
     from fic2book.pipeline import write_atomically
     from fic2book.readers import check_source, read_work
     from fic2book.sandbox import run_limited
@@ -165,10 +165,24 @@ def update(
         entry = run_limited(
             rebuild, timeout=timeout, max_memory=max_memory, what=f"updating {book.name}"
         )
-    if not entry.news_any and target == book and given.isdisjoint(DESIGN_FIELDS):
-        typer.echo(f"up to date: {newer.name} has no new, changed or removed chapters")
-    else:
-        typer.echo(entry.news)
+        redesigned = not given.isdisjoint(DESIGN_FIELDS)
+    typer.echo(_said(entry, newer, target, wrote=entry.news_any or target != book or redesigned))
+
+
+def _said(entry: UpdateEntry, newer: Path, target: Path, wrote: bool) -> str:
+    """The one line ``update`` prints: the news (or "up to date") and the file it wrote.
+
+    Like ``convert``'s "wrote X", every file written is named; a download with nothing new
+    says "up to date" rather than "+0 chapters", even when a new format or design is written.
+    """
+    from fic2book.naming import shown
+
+    news = (
+        entry.news
+        if entry.news_any
+        else f"up to date: {shown(newer.name)} has no new, changed or removed chapters"
+    )
+    return f"{news}; wrote {shown(str(target))}" if wrote else news
 
 
 def _target(book: Path, output: Path | None, to: str | None) -> tuple[Path, Backend]:
