@@ -310,6 +310,7 @@ CODE_MESSAGES: tuple[str, ...] = (
     *(label for kind in TagKind for label in (kind.singular, kind.plural)),
     "Chapter %(num)s",
     "%(label)s: %(title)s",
+    "%(title)s, Volume %(num)s",
     "Untitled",
     "Cover",
     "Cover: %(title)s by %(authors)s",

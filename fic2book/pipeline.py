@@ -394,10 +394,13 @@ def convert_volumes(
     """Read ``source`` once and write it as volumes by the chapter ranges ``volumes``.
 
     Each volume is a complete book (:mod:`fic2book.volumes`) named after the book the work
-    would make, with " - Volume 1" before the suffix, padded so the volumes sort.
+    would make, with " - Volume 1" before the suffix, padded so the volumes sort.  Ranges
+    that make one volume (``1-8`` of 8 chapters, or a short work with ``auto``) write the plain
+    book under its plain name: one path per format.
     ``volumes="auto"`` lays the whole work out as a PDF first and cuts volumes of about
     ``max_pages`` pages at chapter breaks.
     """
+    from fic2book.render import book_labels
     from fic2book.volumes import auto_volumes, measure_chapters, split_volumes, volume_name
 
     auto = volumes.strip().lower() == "auto"
@@ -418,12 +421,14 @@ def convert_volumes(
         spec = volumes
         if auto and max_pages is not None:
             spec = auto_volumes(*measure_chapters(prepared, options), max_pages)
-        books = split_volumes(prepared, spec)
+        books = split_volumes(prepared, spec, book_labels(prepared, options), str(source))
         written: list[Path] = []
         for book in books:
             number, count = book.volume or (1, 1)
             for backend, base in zip(backends, bases, strict=True):
-                target = base.with_name(volume_name(base.name, backend.suffix, number, count))
+                # One volume is a plain book with the plain name (split_volumes).
+                name = volume_name(base.name, backend.suffix, number, count)
+                target = base.with_name(name) if book.volume else base
                 if target.exists() and target.resolve() == source.resolve():
                     raise OutputError(f"{target}: would overwrite the input")
                 own = volume_options(options, backend.name, number)

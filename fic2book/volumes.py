@@ -1,8 +1,9 @@
 """One work, several books: ``fic2book convert --volumes 1-10,11-20``.
 
 A long work is split by chapter ranges into volumes, each a complete :class:`~fic2book.model.Work`
-(title page saying "Volume 1 of 3", tag summary, its own contents) that the backends render as
-any other work.  The ranges must cover every chapter once, in order, so a split never loses or
+(its title numbered in the labels' language, "Volume 1 of 3" on its title page, tag summary,
+its own contents) that the backends render as any other work; ranges that make one volume
+leave the work whole.  The ranges must cover every chapter once, in order, so a split never loses or
 repeats a chapter; the last range may be open (``21-``).  The work's opening notes go in the
 first volume, its end notes in the last; the summary and tags are in every volume.
 """
@@ -20,58 +21,115 @@ from fic2book.errors import RenderError, UsageError
 from fic2book.model import Work
 
 if TYPE_CHECKING:
+    from fic2book.labels import Labels
     from fic2book.options import RenderOptions
 
-__all__ = ["auto_volumes", "measure_chapters", "parse_volumes", "split_volumes", "volume_name"]
+__all__ = [
+    "auto_volumes",
+    "check_volumes",
+    "measure_chapters",
+    "parse_volumes",
+    "split_volumes",
+    "volume_name",
+    "volume_title",
+]
 
 _RANGE = re.compile(r"\s*(\d+)\s*(?:-\s*(\d*)\s*)?")
 
 
-def parse_volumes(spec: str, chapters: int) -> list[range]:
-    """Chapter ranges (1-based, inclusive as written) from ``spec``, e.g. ``"1-10,11-20,21-"``.
+@dataclasses.dataclass(frozen=True)
+class ChapterRange:
+    """One range of ``--volumes`` as the user typed it: ``first`` to ``last`` (``None``: open)."""
 
-    Raises :class:`~fic2book.errors.UsageError` unless the ranges cover chapters 1 to
-    ``chapters`` exactly once, in order.
+    text: str
+    first: int
+    last: int | None
+
+
+def check_volumes(spec: str) -> list[ChapterRange]:
+    """The ranges of ``spec`` (``"1-10,11-20,21-"``), checked without knowing the work.
+
+    Everything that is wrong whatever the work — a part that is no range, chapter 0, a range
+    that ends before it starts, a gap, an overlap, an open range before the last — is a
+    :class:`~fic2book.errors.UsageError` naming the part as typed, so ``convert`` can refuse
+    a bad ``--volumes`` before any input is read or any book written.
     """
-    ranges: list[range] = []
+    ranges: list[ChapterRange] = []
     for part in spec.split(","):
+        text = part.strip()
         match = _RANGE.fullmatch(part)
         if match is None:
-            raise UsageError(f"--volumes: {part.strip()!r} is not a chapter range such as 1-10")
+            raise UsageError(f"--volumes: {text!r} is not a chapter range such as 1-10")
         first = int(match.group(1))
         if match.group(2) is None:
-            last = first  # a single chapter
+            last: int | None = first  # a single chapter
         else:
-            last = int(match.group(2)) if match.group(2) else chapters
-        ranges.append(range(first, last + 1))
+            last = int(match.group(2)) if match.group(2) else None
+        if first < 1:
+            raise UsageError(f"--volumes {text}: chapters are numbered from 1")
+        if last is not None and last < first:
+            raise UsageError(f"--volumes {text}: the range ends before it starts")
+        ranges.append(ChapterRange(text, first, last))
     expected = 1
-    for volume in ranges:
-        if len(volume) == 0:
-            raise UsageError(f"--volumes {spec}: {volume.start}-{volume.stop - 1} is empty")
-        if volume.start < expected:
-            raise UsageError(f"--volumes {spec}: chapter {volume.start} is in two volumes")
-        if volume.start > expected:
+    for index, volume in enumerate(ranges):
+        if volume.first < expected:
             raise UsageError(
-                f"--volumes {spec}: chapters {expected}-{volume.start - 1} are in no volume"
+                f"--volumes {spec}: chapter {volume.first} is in two volumes ({volume.text})"
             )
-        expected = volume.stop
-    if expected - 1 != chapters:
-        raise UsageError(
-            f"--volumes {spec} covers chapters 1-{expected - 1}, but the work has {chapters}"
-        )
+        if volume.first > expected:
+            raise UsageError(
+                f"--volumes {spec}: chapters {expected}-{volume.first - 1} are in no volume"
+            )
+        if volume.last is None and index + 1 < len(ranges):
+            raise UsageError(f"--volumes {spec}: only the last range can be open ({volume.text})")
+        expected = (volume.last or volume.first) + 1
     return ranges
 
 
-def split_volumes(work: Work, spec: str) -> list[Work]:
-    """``work`` split into volumes by the chapter ranges of ``spec`` (see :func:`parse_volumes`)."""
-    ranges = parse_volumes(spec, len(work.chapters))
+def parse_volumes(spec: str, chapters: int, name: str = "the work") -> list[range]:
+    """Chapter ranges (1-based, inclusive as written) from ``spec``, e.g. ``"1-10,11-20,21-"``.
+
+    Raises :class:`~fic2book.errors.UsageError` unless the ranges cover chapters 1 to
+    ``chapters`` exactly once, in order; a message about the work names it (``name``, the
+    input's file name) and its chapters, and quotes the ranges as typed.
+    """
+    ranges = check_volumes(spec)
+    has = f"{name} has {chapters} chapter{'' if chapters == 1 else 's'}"
+    for volume in ranges:
+        if volume.first > chapters:
+            raise UsageError(f"{has}: --volumes {volume.text} starts after the last")
+    end = ranges[-1].last or chapters
+    if end != chapters:
+        raise UsageError(f"{has}: --volumes {spec} ends at chapter {end}")
+    return [range(v.first, (v.last or chapters) + 1) for v in ranges]
+
+
+def volume_title(work: Work, number: int, labels: Labels | None = None) -> str:
+    """A volume's title in the labels' language: "Epic, Volume 2", "La Traversée, tome 2"."""
+    message = "%(title)s, Volume %(num)s"
+    if labels is None:
+        return message % {"title": work.title, "num": number}
+    return labels.gettext(message, title=work.title, num=number)
+
+
+def split_volumes(
+    work: Work, spec: str, labels: Labels | None = None, name: str = "the work"
+) -> list[Work]:
+    """``work`` split into volumes by the chapter ranges of ``spec`` (see :func:`parse_volumes`).
+
+    Each volume's title gets its number in ``labels``' language (English without them).
+    Ranges that make a single volume give ``[work]`` itself: a plain book, not "Volume 1 of 1".
+    """
+    ranges = parse_volumes(spec, len(work.chapters), name)
     count = len(ranges)
+    if count == 1:
+        return [work]
     volumes = []
     for number, chapters in enumerate(ranges, start=1):
         volumes.append(
             dataclasses.replace(
                 work,
-                title=f"{work.title}, Volume {number}",
+                title=volume_title(work, number, labels),
                 chapters=work.chapters[chapters.start - 1 : chapters.stop - 1],
                 notes=work.notes if number == 1 else None,
                 end_notes=work.end_notes if number == count else None,

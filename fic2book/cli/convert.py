@@ -329,6 +329,10 @@ def _check_modes(
         raise UsageError(f"--max-pages must be at least {_MIN_PAGES}, not {max_pages}")
     if volumes is not None and (combine or fit_signatures is not None):
         raise UsageError("--volumes cannot be used with --combine or --fit-signatures")
+    if volumes is not None and volumes.strip() != "auto":
+        from fic2book.volumes import check_volumes
+
+        check_volumes(volumes)  # a range wrong for every work fails before any is read
     if title is not None and not combine:
         raise UsageError("--title needs --combine")
     if fit_signatures is not None and not 4 <= fit_signatures <= 128:
@@ -354,7 +358,7 @@ class _Run:
         if self.volumes is not None:
             from fic2book.pipeline import convert_volumes
 
-            return convert_volumes(
+            written = convert_volumes(
                 source,
                 self.formats,
                 self.target,
@@ -365,6 +369,9 @@ class _Run:
                 taken=self.taken,
                 max_pages=self.max_pages,
             )
+            if len(written) == len(self.formats) and not quiet:  # one book per format
+                typer.echo(f"{source}: the work fits in one volume, so it is one plain book")
+            return written
         if fit_signatures is not None:
             from fic2book.printing.fit import convert_fitted
 

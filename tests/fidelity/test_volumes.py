@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from typer.testing import CliRunner
 
+from fic2book.cli import app
 from fic2book.describe import plain_text
 from fic2book.errors import UsageError
+from fic2book.labels import Labels
 from fic2book.model import Chapter, Work
 from fic2book.options import RenderOptions
 from fic2book.pipeline import convert_volumes
@@ -31,10 +34,14 @@ def test_ranges_cover_every_chapter_once() -> None:
     [
         ("1-3,5-9", "chapters 4-4 are in no volume"),
         ("1-5,5-9", "chapter 5 is in two volumes"),
-        ("1-5", "covers chapters 1-5, but the work has 9"),
-        ("1-12", "covers chapters 1-12, but the work has 9"),
+        ("1-5", "the work has 9 chapters: --volumes 1-5 ends at chapter 5"),
+        ("1-12", "the work has 9 chapters: --volumes 1-12 ends at chapter 12"),
         ("1-5,x", "'x' is not a chapter range"),
-        ("1-5,7-6", "7-6 is empty"),
+        ("1-5,7-6", "--volumes 7-6: the range ends before it starts"),
+        ("0-3,4-", "--volumes 0-3: chapters are numbered from 1"),
+        ("1-,5-", "only the last range can be open"),
+        ("1-4,5-,", "'' is not a chapter range"),
+        ("1-9,10-", "the work has 9 chapters: --volumes 10- starts after the last"),
     ],
 )
 def test_bad_ranges_are_usage_errors(spec: str, message: str) -> None:
@@ -66,6 +73,79 @@ def test_split_loses_and_repeats_nothing() -> None:
     assert volumes[0].notes == work.notes and volumes[1].notes is None
     assert volumes[-1].end_notes == work.end_notes and volumes[0].end_notes is None
     assert all(v.summary == work.summary and v.tag_groups == work.tag_groups for v in volumes)
+
+
+@pytest.mark.parametrize(
+    ("catalog", "titles"),
+    [
+        ("fr", ["A Test Work, tome 1", "A Test Work, tome 2"]),
+        ("zh", ["A Test Work\uff08第1卷\uff09", "A Test Work\uff08第2卷\uff09"]),
+        ("pt_PT", ["A Test Work, volume 1", "A Test Work, volume 2"]),  # from pt
+        ("en", ["A Test Work, Volume 1", "A Test Work, Volume 2"]),
+    ],
+)
+def test_a_volumes_title_is_in_the_labels_language(catalog: str, titles: list[str]) -> None:
+    volumes = split_volumes(_long_work(), "1-3,4-", Labels(catalog))
+    assert [v.title for v in volumes] == titles
+
+
+def test_ranges_that_make_one_volume_give_the_work_itself() -> None:
+    work = _long_work()
+    assert split_volumes(work, "1-7") == [work]
+    assert split_volumes(work, "1-") == [work]
+
+
+def test_a_french_volume_is_titled_in_french(tmp_path: Path) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    args = ["convert", str(source), "-o", str(tmp_path / "b.epub"), "--volumes", "1-2,3-"]
+    result = CliRunner().invoke(app, [*args, "--labels", "fr"])
+    assert result.exit_code == 0, result.output
+    title = read_work(source).title
+    for number in (1, 2):
+        book = tmp_path / f"b - Volume {number}.epub"
+        assert epub_metadata(book)["title"] == [f"{title}, tome {number}"]
+        documents = epub_documents(book)
+        page = next(text for name, text in documents.items() if "title_page" in name)
+        assert f"{title}, tome {number}" in page and f"Tome {number} sur 2" in page
+        assert "Volume" not in page
+
+
+@pytest.mark.parametrize("spec", ["1-", "1-9"])
+def test_one_volume_is_a_plain_book(tmp_path: Path, spec: str) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    assert len(read_work(source).chapters) == 9
+    target = tmp_path / "b.epub"
+    result = CliRunner().invoke(app, ["convert", str(source), "-o", str(target), "--volumes", spec])
+    assert result.exit_code == 0, result.output
+    assert f"{source}: the work fits in one volume" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.epub"]
+    page = next(t for n, t in epub_documents(target).items() if "title_page" in n)
+    assert "Volume" not in page and "of 1" not in page
+    assert "Volume" not in epub_metadata(target)["title"][0]
+
+
+def test_a_range_past_a_works_end_names_the_file_and_the_range_typed(tmp_path: Path) -> None:
+    short = tmp_path / "story.txt"
+    short.write_text("Title: Short\nAuthor: a\n\nChapter 1\n\nOne.\n\nChapter 2\n\nTwo.\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["convert", str(short), "-o", str(out), "--volumes", "1-4,5-"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"{short} has 2 chapters: --volumes 5- starts after the last" in result.stderr
+    assert "5-2" not in result.stderr
+
+
+def test_a_range_wrong_for_every_work_fails_before_any_book(tmp_path: Path) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["convert", str(source), str(source), "-o", str(out), "--volumes", "0-3,4-"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "--volumes 0-3: chapters are numbered from 1" in result.stderr
+    assert "two volumes" not in result.stderr
+    assert not any(out.iterdir())
 
 
 @pytest.fixture(scope="module")
