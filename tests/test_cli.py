@@ -494,3 +494,21 @@ def test_bad_numbers_get_one_line(runner: CliRunner, args: tuple[str, ...], mess
     result = run(runner, *args)
     assert result.exit_code == 2
     assert result.stderr == f"fic2book: usage: {message}\n"
+
+
+def test_convert_help_shows_the_main_modes(runner: CliRunner) -> None:
+    result = run(runner, "convert", "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    for example in ("--combine -o saga.epub", "--volumes auto --max-pages 300", "--theme modern"):
+        assert "fic2book convert " in result.stdout and example in result.stdout, example
+
+
+def test_update_help_shows_the_book_s_design_as_default(runner: CliRunner) -> None:
+    # update's default for a design option is the book's record, not convert's default.
+    result = run(runner, "update", "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    assert "[default: classic]" not in result.stdout
+    assert "[default: keep]" not in result.stdout
+    assert result.stdout.count("[default: (the book's)]") >= 10
+    convert = run(runner, "convert", "--help", env={"COLUMNS": "200"})
+    assert "[default: classic]" in convert.stdout  # convert's own defaults are untouched

@@ -281,7 +281,18 @@ def convert(
 ) -> None:
     """Convert works into EPUB and/or PDF books.
 
-    Example: [bold]fic2book convert work.txt --to epub,pdf -o out/[/bold]
+    Some uses:
+
+    [bold]fic2book convert work.txt --to epub,pdf -o out/[/bold]
+
+    [bold]fic2book convert one.html two.epub --combine -o saga.epub[/bold]
+    (one omnibus book of several works; --title names it)
+
+    [bold]fic2book convert epic.html --to pdf --volumes auto --max-pages 300[/bold]
+    (a long work as volumes; or chapter ranges: --volumes 1-10,11-20)
+
+    [bold]fic2book convert work.html --theme modern[/bold]
+    (another design: 'fic2book themes' lists them)
     """
     params = dict(locals())
     with reported(debug):

@@ -7,11 +7,13 @@ only those given on this command line (or in the environment) override the recor
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
+from typer.models import OptionInfo
 
 from fic2book.cli.app import (
     DEFAULTS,
@@ -50,6 +52,35 @@ from fic2book.cli.app import (
 if TYPE_CHECKING:
     from fic2book.backends import Backend
     from fic2book.model import UpdateEntry
+
+
+def _recorded(alias: object) -> OptionInfo:
+    """The option of ``alias`` (a ``convert`` option) with its default shown as the book's.
+
+    ``update``'s real default for a design option is the value recorded in the book, not
+    the library's default that ``convert`` shows: help says ``[default: (the book's)]``.
+    """
+    info = copy.copy(get_args(alias)[1])
+    assert isinstance(info, OptionInfo)
+    info.show_default = "the book's"
+    return info
+
+
+_PageSize = Annotated[str, _recorded(PageSizeOption)]
+_Smart = Annotated[bool, _recorded(Smart)]
+_ChapterTitles = Annotated[str, _recorded(ChapterTitlesOption)]
+_ChapterNumbers = Annotated[str, _recorded(ChapterNumbersOption)]
+_Style = Annotated[str, _recorded(StyleOption)]
+_Theme = Annotated[str, _recorded(ThemeOption)]
+_Opening = Annotated[str, _recorded(OpeningOption)]
+_Ornament = Annotated[str, _recorded(OrnamentOption)]
+_EmbedFonts = Annotated[bool, _recorded(EmbedFontsOption)]
+_NoCover = Annotated[bool, _recorded(NoCover)]
+_NoSkin = Annotated[bool, _recorded(NoSkin)]
+_PdfCover = Annotated[bool, _recorded(PdfCover)]
+_PdfUa = Annotated[bool, _recorded(PdfUa)]
+_Notes = Annotated[str, _recorded(NotesOption)]
+_Summaries = Annotated[str, _recorded(SummariesOption)]
 
 #: Where an option's value counts as the user's choice for this run, over the book's record.
 _CHOSEN_SOURCES = frozenset({"COMMANDLINE", "ENVIRONMENT"})
@@ -100,28 +131,28 @@ def update(
         ),
     ] = None,
     from_format: FromFormat = None,
-    page_size: PageSizeOption = DEFAULTS.page_size.name,
+    page_size: _PageSize = DEFAULTS.page_size.name,
     template_dir: TemplateDir = None,
     css: Css = None,
-    smart: Smart = DEFAULTS.smart,
-    chapter_titles: ChapterTitlesOption = DEFAULTS.chapter_titles,
-    chapter_numbers: ChapterNumbersOption = DEFAULTS.chapter_numbers,
+    smart: _Smart = DEFAULTS.smart,
+    chapter_titles: _ChapterTitles = DEFAULTS.chapter_titles,
+    chapter_numbers: _ChapterNumbers = DEFAULTS.chapter_numbers,
     labels: LabelsOption = None,
-    style: StyleOption = DEFAULTS.style,
-    theme: ThemeOption = DEFAULTS.theme,
-    opening: OpeningOption = DEFAULTS.opening,
-    ornament: OrnamentOption = DEFAULTS.ornament,
+    style: _Style = DEFAULTS.style,
+    theme: _Theme = DEFAULTS.theme,
+    opening: _Opening = DEFAULTS.opening,
+    ornament: _Ornament = DEFAULTS.ornament,
     front_matter: FrontMatterOption = None,
     bound_by: BoundByOption = None,
-    embed_fonts: EmbedFontsOption = False,
+    embed_fonts: _EmbedFonts = False,
     cover: Cover = None,
-    no_cover: NoCover = False,
-    no_skin: NoSkin = False,
-    pdf_cover: PdfCover = False,
-    pdf_ua: PdfUa = False,
+    no_cover: _NoCover = False,
+    no_skin: _NoSkin = False,
+    pdf_cover: _PdfCover = False,
+    pdf_ua: _PdfUa = False,
     gutter: Gutter = None,
-    notes: NotesOption = DEFAULTS.notes,
-    summaries: SummariesOption = DEFAULTS.summaries,
+    notes: _Notes = DEFAULTS.notes,
+    summaries: _Summaries = DEFAULTS.summaries,
     max_input_size: MaxInputSize = DEFAULTS.max_input_size,
     timeout: Timeout = DEFAULTS.timeout,
     max_memory: MaxMemory = DEFAULTS.max_memory,
