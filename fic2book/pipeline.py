@@ -346,6 +346,7 @@ def convert_combined(
 
     def convert() -> list[Path]:
         works = [read_work(source, from_format) for source in sources]
+        check_distinct_works(works, sources)
         # File names come from the titles as typed (straight quotes are easier in a shell).
         targets = plan_targets(
             combine(works, title), backends, output, into_folder=into_folder, name=options.name
@@ -365,6 +366,24 @@ def convert_combined(
 
     what = f"combining {len(sources)} works"
     return _bounded(convert, options, what, output, backends, into_folder)
+
+
+def check_distinct_works(works: Sequence[Work], sources: Sequence[Path]) -> None:
+    """Refuse an omnibus holding one AO3 work twice (two downloads of it, or one file twice).
+
+    Which download is the one wanted cannot be guessed (``fic2book update`` compares two
+    downloads of a work), so the user is asked to give one.
+    """
+    seen: dict[str, Path] = {}
+    for work, source in zip(works, sources, strict=True):
+        if work.work_id is None:
+            continue
+        first = seen.setdefault(work.work_id, source)
+        if first is not source:
+            raise UsageError(
+                f"{first} and {source} are the same work (AO3 work {work.work_id}): "
+                "combine one of them"
+            )
 
 
 def volume_options(options: RenderOptions, backend: str, number: int) -> RenderOptions:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from fic2book.cli import app
+from fic2book.readers import read_work
 from tests.conftest import DATA
 from tests.textract import epub_metadata
 
@@ -39,6 +41,34 @@ def test_a_bad_input_fails_the_omnibus_in_one_line(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "missing.html" in result.output
     assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_file_given_twice_is_combined_once(tmp_path: Path) -> None:
+    target = tmp_path / "omnibus.epub"
+    work = SOURCES[1]
+    args = [str(work), str(SOURCES[0]), str(work), "--combine", "-o", str(target)]
+    result = CliRunner().invoke(app, ["convert", *args])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"fic2book: warning: {work} is given twice; combined once\n"
+    assert result.stdout.strip() == f"wrote {target}"
+    with zipfile.ZipFile(target) as book:
+        nav = book.read("EPUB/nav.xhtml").decode()
+    # The AO3 work's title stands once in the omnibus's contents, the Markdown work's once.
+    assert nav.count(read_work(work, None).title) == 1
+
+
+def test_two_downloads_of_one_work_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "again.html"
+    copy.write_bytes(SOURCES[1].read_bytes())
+    target = tmp_path / "omnibus.epub"
+    args = [str(SOURCES[1]), str(copy), "--combine", "-o", str(target)]
+    result = CliRunner().invoke(app, ["convert", *args])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"fic2book: usage: {SOURCES[1]} and {copy} are the same work "
+        f"(AO3 work {read_work(copy, None).work_id}): combine one of them"
+    ]
     assert not target.exists()
 
 

@@ -412,6 +412,26 @@ class _Run:
         )
 
 
+def _once_each(sources: list[Path]) -> list[Path]:
+    """The inputs of an omnibus with a file given twice (``a.html a.html``) kept once.
+
+    A repeat is a slip of the shell (an overlapping glob), not a wish for the work twice:
+    it is dropped with a warning.  Two different files of one work are refused later
+    (:func:`fic2book.pipeline.check_distinct_works`): which download is wanted is unknown.
+    """
+    from fic2book.naming import shown
+
+    kept: dict[Path, Path] = {}
+    for source in sources:
+        first = kept.setdefault(source.resolve(), source)
+        if first is not source:
+            typer.echo(
+                f"fic2book: warning: {shown(str(source))} is given twice; combined once",
+                err=True,
+            )
+    return list(kept.values())
+
+
 def _combine(
     sources: list[Path],
     formats: list[str],
@@ -426,6 +446,7 @@ def _combine(
     """``convert --combine``: one omnibus book per format from every input."""
     from fic2book.pipeline import convert_combined
 
+    sources = _once_each(sources)
     try:
         written = convert_combined(
             sources, formats, target, options, from_format, title=title, into_folder=into_folder
