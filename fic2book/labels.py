@@ -11,8 +11,7 @@ The language is the work's (``Work.language``) unless ``--labels LANG`` says oth
 language without a catalog gets English labels, and then English dates and numbers too, so a
 book never mixes "Published" with "3 mars 2024".  Dates and numbers are formatted by Babel in
 the same locale, and so are lists (:meth:`Labels.join`: "A, B et C", "A、B、C"); chapter
-numbers as words (``--chapter-numbers words``) come from num2words,
-falling back to numerals for a language it does not know.
+numbers as words (``--chapter-numbers words``) come from :mod:`fic2book.spellout`.
 """
 
 from __future__ import annotations
@@ -165,11 +164,6 @@ def _joints(catalog: str, count: int, style: ListStyle) -> tuple[str, ...]:
     return joints
 
 
-def _title_case(words: str) -> str:
-    """English chapter numbers as headings write them: "Twenty-One", "One Hundred and Two"."""
-    return "-".join(part.capitalize() for part in words.split("-")).replace(" And ", " and ")
-
-
 @dataclass(frozen=True)
 class Labels:
     """The labels, dates and numbers of one book, in one language."""
@@ -226,17 +220,14 @@ class Labels:
     def chapter_number(self, number: int) -> str:
         """``number`` as a numeral, or spelt out in the language with ``--chapter-numbers words``.
 
-        A language num2words does not know (Chinese) keeps the numeral.
+        Words as "Chapter %(num)s" needs them (:mod:`fic2book.spellout`): "Глава первая",
+        "第十二章"; a language with no words for numbers keeps the numeral.
         """
         if self.chapter_numbers != "words":
             return str(number)
-        from num2words import CONVERTER_CLASSES, num2words
+        from fic2book.spellout import spell_number
 
-        lang = self.catalog if self.catalog in CONVERTER_CLASSES else self.catalog[:2]
-        if lang not in CONVERTER_CLASSES:
-            return str(number)
-        words = str(num2words(number, lang=lang))
-        return _title_case(words) if lang == ENGLISH else words
+        return spell_number(number, self.catalog)
 
     def chapter(self, number: int) -> str:
         """The chapter's number after its word: "Chapter 3", "Chapitre 3", "第3章"."""

@@ -158,6 +158,18 @@ def test_chapter_numbers_in_words(tmp_path: Path) -> None:
     assert "Chapitre un\u00a0: Anfang" in text
 
 
+@pytest.mark.parametrize(
+    ("labels", "first"),
+    [("zh", "第一章"), ("ru", "Глава первая"), ("pl", "Rozdział pierwszy")],
+)
+def test_chapter_numbers_in_words_fit_the_chapter_word(
+    tmp_path: Path, labels: str, first: str
+) -> None:
+    text = convert(tmp_path, "English", "--chapter-numbers", "words", "--labels", labels)
+    assert first in text
+    assert "第1章" not in text and "один" not in text and "jeden" not in text
+
+
 def test_a_bad_labels_value_is_one_line_and_exit_2(tmp_path: Path) -> None:
     source = tmp_path / "work.txt"
     source.write_text(SEED.format(language="English"), encoding="utf-8")

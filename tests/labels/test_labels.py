@@ -12,6 +12,7 @@ from fic2book.labels import Labels
 from fic2book.model import Chapter, Status, TagKind
 from fic2book.options import RenderOptions
 from fic2book.render import render_part
+from fic2book.spellout import chinese_numeral
 from tests.conftest import make_work
 
 
@@ -33,13 +34,42 @@ def test_chapter_numbers_as_numerals_or_words() -> None:
     assert Labels("en", "words").chapter(21) == "Chapter Twenty-One"
     assert Labels("zh").heading(chapter) == "第12章"
     assert Labels("fr", "words").heading(chapter) == "Chapitre douze"
-    # num2words has no Chinese: the numeral stays.
-    assert Labels("zh", "words").heading(chapter) == "第12章"
+    # Chinese numerals as Japanese has them from num2words: 第十二章.
+    assert Labels("zh", "words").heading(chapter) == "第十二章"
+    assert Labels("ja", "words").heading(chapter) == "第十二章"
+    assert Labels("zh_Hant", "words").chapter(10010) == "第一萬零一十章"
+    # "Глава" and "Rozdział" take an ordinal of their gender, not "один", "jeden".
+    assert Labels("ru", "words").chapter(1) == "Глава первая"
+    assert Labels("ru", "words").chapter(21) == "Глава двадцать первая"
+    assert Labels("pl", "words").chapter(1) == "Rozdział pierwszy"
+    assert Labels("pl", "words").chapter(22) == "Rozdział dwudziesty drugi"
     titled = dataclasses.replace(chapter, title="La tempête")
     assert Labels("fr").heading(titled) == "Chapitre 12\u00a0: La tempête"
     assert Labels("fr").heading(titled, "title") == "La tempête"
     prologue = dataclasses.replace(chapter, label="Prologue")
     assert Labels("fr").heading(prologue) == "Prologue"
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (1, "一"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (1001, "一千零一"),
+        (1010, "一千零一十"),
+        (10000, "一万"),
+        (10010, "一万零一十"),
+        (12345, "一万二千三百四十五"),
+        (100000, "十万"),
+        (10**8, "100000000"),
+    ],
+)
+def test_chinese_numerals(number: int, words: str) -> None:
+    assert chinese_numeral(number) == words
 
 
 def test_status_and_stat_are_different_words() -> None:
