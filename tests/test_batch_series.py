@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -73,14 +74,41 @@ def test_series_rerun_skips_unchanged_books_and_rebuilds_a_changed_omnibus(
     assert squashed("The Lone Tale text.") in squashed(epub_text(out / "Saga - someone.epub"))
 
 
-def test_cli_series_rerun_says_up_to_date(tmp_path: Path) -> None:
+def test_cli_series_reports_and_summarises_like_batch(tmp_path: Path) -> None:
     library, out = tmp_path / "library", tmp_path / "books"
     _tale(library / "a.md", "First Tale", "Part 1 of Saga")
     _tale(library / "b.md", "Second Tale", "Part 2 of Saga")
+    _tale(library / "c.md", "Lone Tale", None)
+    library.joinpath("broken.epub").write_bytes(b"not a zip")
+    report = tmp_path / "r.json"
     args = ["batch", str(library), "-o", str(out), "--combine", "series", *FAST_FLAGS]
-    first = CliRunner().invoke(app, args)
-    assert first.exit_code == 0, first.output
-    assert first.output.strip() == f"wrote {out / 'Saga - someone.epub'}"
-    again = CliRunner().invoke(app, args)
+    first = CliRunner().invoke(app, [*args, "--report", str(report)])
+    assert first.exit_code == 1, first.output  # broken.epub failed; the rest was written
+    lines = first.stdout.splitlines()
+    assert lines[:2] == [
+        "[2/3] converted series 'Saga' -> Saga - someone.epub",
+        "[3/3] converted c.md -> Lone Tale - someone.epub",
+    ]
+    assert first.stderr.startswith("fic2book: [1/3] failed broken.epub: ")
+    # The same summary table as an ordinary batch.
+    assert "fic2book batch" in first.stdout and "│ converted │      2 │" in first.stdout
+    assert "│ failed    │      1 │" in first.stdout
+    assert "2 book(s) written" in first.stdout
+    data = json.loads(report.read_text(encoding="utf-8"))
+    entries = {entry["input"]: entry for entry in data["works"]}
+    assert set(entries) == {"broken.epub", "series 'Saga'", "c.md"}
+    assert entries["series 'Saga'"]["status"] == "converted"
+    assert entries["series 'Saga'"]["members"] == ["a.md", "b.md"]
+    assert entries["series 'Saga'"]["outputs"] == ["Saga - someone.epub"]
+    assert entries["broken.epub"]["status"] == "failed"
+    assert data["summary"]["converted"] == 2 and data["summary"]["failed"] == 1
+    assert data["summary"]["total"] == 3 and data["summary"]["books_written"] == 2
+    library.joinpath("broken.epub").unlink()
+    again = CliRunner().invoke(app, [*args, "--report", str(report)])
     assert again.exit_code == 0, again.output
-    assert again.output.strip() == f"up to date {out / 'Saga - someone.epub'}"
+    assert again.stdout.splitlines()[:2] == [
+        "[1/2] skipped series 'Saga' -> Saga - someone.epub",
+        "[2/2] skipped c.md -> Lone Tale - someone.epub",
+    ]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert [entry["status"] for entry in data["works"]] == ["skipped", "skipped"]

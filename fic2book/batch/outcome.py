@@ -44,6 +44,8 @@ class Outcome:
     replaces: str | None = None
     #: Why an input made no book although it is fine (superseded by a newer download).
     note: str | None = None
+    #: For an omnibus (``batch --combine series``), the inputs it binds, in the input folder.
+    members: tuple[str, ...] = ()
 
     @property
     def news(self) -> str:
@@ -68,6 +70,8 @@ class Outcome:
             entry["replaces"] = self.replaces
         if self.note is not None:
             entry["note"] = self.note
+        if self.members:
+            entry["members"] = list(self.members)
         return entry
 
 
@@ -85,6 +89,19 @@ class Summary:
     seconds: float = 0.0
     #: The first :data:`SUMMARY_FAILURES` failures.
     failures: list[Outcome] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> None:
+        """Count one input's outcome (and keep it among the first failures)."""
+        if outcome.status is InputStatus.CONVERTED:
+            self.converted += 1
+        elif outcome.status is InputStatus.UPDATED:
+            self.updated += 1
+        elif outcome.status is InputStatus.SKIPPED:
+            self.skipped += 1
+        else:
+            self.failed += 1
+            if len(self.failures) < SUMMARY_FAILURES:
+                self.failures.append(outcome)
 
     @property
     def done(self) -> int:

@@ -22,7 +22,7 @@ from fic2book.batch.display import Display, PlainDisplay
 from fic2book.batch.fingerprint import fingerprint
 from fic2book.batch.job import Rendered, one_line
 from fic2book.batch.manifest import BookRecord, Manifest, Superseded, folder_of
-from fic2book.batch.outcome import SUMMARY_FAILURES, InputStatus, Outcome, Summary
+from fic2book.batch.outcome import InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
 from fic2book.batch.runners import DaskRunner, Handle, LocalRunner, Runner, default_jobs
 from fic2book.batch.works import before, superseded_note
@@ -380,20 +380,10 @@ class _Batch:
             manifest.supersede(Superseded(was.input, was.hash, was.size, was.mtime_ns, item.rel))
 
     def emit(self, outcome: Outcome) -> None:
-        summary = self.summary
-        if outcome.status is InputStatus.CONVERTED:
-            summary.converted += 1
-        elif outcome.status is InputStatus.UPDATED:
-            summary.updated += 1
-        elif outcome.status is InputStatus.SKIPPED:
-            summary.skipped += 1
-        else:
-            summary.failed += 1
-            if len(summary.failures) < SUMMARY_FAILURES:
-                summary.failures.append(outcome)
+        self.summary.count(outcome)
         if self.report is not None:
             self.report.add(outcome)
-        self.display.update(outcome, summary)
+        self.display.update(outcome, self.summary)
 
     # -- the loop -------------------------------------------------------------------------
 

@@ -16,17 +16,23 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fic2book.batch.config import BatchConfig
 from fic2book.batch.discover import hash_file, input_suffixes, walk
+from fic2book.batch.display import Display
 from fic2book.batch.fingerprint import fingerprint
+from fic2book.batch.job import one_line
 from fic2book.batch.manifest import Manifest
+from fic2book.batch.outcome import InputStatus, Outcome, Summary
+from fic2book.batch.report import ReportWriter
 from fic2book.errors import Fic2BookError, InputError
 from fic2book.options import RenderOptions
 
-__all__ = ["SeriesRun", "convert_series"]
+__all__ = ["SeriesRun", "convert_series", "run_series"]
 
 
 @dataclass
@@ -37,6 +43,9 @@ class SeriesRun:
     #: Books up to date, left as they were.
     skipped: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    #: One per omnibus, per other work and per input that could not be read, in order:
+    #: what ``batch``'s display, summary and ``--report`` show.
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 def _first_series(path: Path, options: RenderOptions, from_format: str | None) -> str | None:
@@ -60,12 +69,13 @@ def group_by_series(
     paths: list[Path],
     options: RenderOptions,
     from_format: str | None,
-    failed: Callable[[str], None],
+    failed: Callable[[Path, Fic2BookError], None],
     first_series: Callable[[Path], str | None] | None = None,
 ) -> tuple[dict[str, list[Path]], list[Path]]:
     """The inputs by their first series (in the order found), and those in none.
 
-    ``first_series`` finds a work's first series (by default, it reads the work).
+    ``first_series`` finds a work's first series (by default, it reads the work);
+    ``failed`` is told of each input that cannot be read.
     """
     groups: dict[str, list[Path]] = {}
     alone: list[Path] = []
@@ -76,7 +86,7 @@ def group_by_series(
             else:
                 name = _first_series(path, options, from_format)
         except Fic2BookError as err:
-            failed(str(err))  # the message names the file
+            failed(path, err)
             continue
         if name is None:
             alone.append(path)
@@ -92,12 +102,23 @@ def convert_series(
     options: RenderOptions,
     from_format: str | None = None,
     force: bool = False,
+    *,
+    start: Callable[[int], None] | None = None,
+    emit: Callable[[Outcome], None] | None = None,
 ) -> SeriesRun:
     """Convert the works under ``source`` into ``output``: one book per series, as above.
 
-    ``force`` rebuilds the books that are up to date too.
+    ``force`` rebuilds the books that are up to date too.  ``start`` is told how many
+    outcomes will come once the works are grouped, and ``emit`` gets each as it is decided
+    (:func:`run_series` shows and reports them as ``batch`` does).
     """
     run = SeriesRun()
+
+    def decided(outcome: Outcome) -> None:
+        run.outcomes.append(outcome)
+        if emit is not None:
+            emit(outcome)
+
     output.mkdir(parents=True, exist_ok=True)
     skip = os.stat(output)
     paths = [
@@ -118,25 +139,117 @@ def convert_series(
             manifest.remember_series(rel, digest, from_format or "", name)
             return name
 
-        groups, alone = group_by_series(
-            paths, options, from_format, run.failed.append, first_series
-        )
+        unread: list[Outcome] = []
+
+        def failed(path: Path, err: Fic2BookError) -> None:
+            run.failed.append(str(err))  # the message names the file
+            rel = _relative(source, path)
+            unread.append(Outcome(rel, InputStatus.FAILED, error=f"{err.label}: {one_line(err)}"))
+
+        groups, alone = group_by_series(paths, options, from_format, failed, first_series)
         taken: set[Path] = set()
         jobs = _jobs(groups, alone, formats, output, options, from_format, taken)
+        if start is not None:
+            start(len(unread) + len(jobs))
+        for outcome in unread:
+            decided(outcome)
         stamp = f"{fingerprint(options)} {from_format} {','.join(formats)}"
         for what, members, job in jobs:
+            began = time.perf_counter()
             key = json.dumps([hashes[path] for path in members], ensure_ascii=False)
             kept = None if force else _up_to_date(manifest, what, key, stamp, output)
+            status = InputStatus.SKIPPED
+            error = None
             if kept is None:
-                kept = _build(run, what, job)
-                if kept is None:
-                    continue
-                relative = [path.relative_to(output).as_posix() for path in kept]
-                manifest.record_omnibus(what, key, stamp, relative)
+                try:
+                    kept = _build(run, job)
+                    status = InputStatus.CONVERTED
+                    relative = [path.relative_to(output).as_posix() for path in kept]
+                    manifest.record_omnibus(what, key, stamp, relative)
+                except Fic2BookError as err:
+                    run.failed.append(f"{what}: {err}")
+                    error = f"{err.label}: {one_line(err)}"
+                    status, kept = InputStatus.FAILED, []
             else:
                 run.skipped.extend(kept)
             taken.update(kept)
+            decided(_outcome(source, output, what, members, kept, status, error, began))
     return run
+
+
+def _outcome(
+    source: Path,
+    output: Path,
+    what: str,
+    members: list[Path],
+    books: list[Path],
+    status: InputStatus,
+    error: str | None,
+    began: float,
+) -> Outcome:
+    """One book's line in the display and the report: a work by its path, an omnibus by name."""
+    inputs = tuple(_relative(source, path) for path in members)
+    omnibus = len(members) > 1
+    return Outcome(
+        what if omnibus else inputs[0],
+        status,
+        tuple(book.relative_to(output).as_posix() for book in books),
+        error,
+        time.perf_counter() - began,
+        members=inputs if omnibus else (),
+    )
+
+
+def _relative(source: Path, path: Path) -> str:
+    """An input as the report names it: relative to the input folder, ``/``-separated."""
+    return path.relative_to(source).as_posix() if path.is_relative_to(source) else str(path)
+
+
+def run_series(config: BatchConfig, display: Display) -> Summary:
+    """``batch --combine series`` with ``batch``'s display, summary and JSON report.
+
+    Each omnibus, other work and unreadable input is one outcome, counted and reported by
+    the same code as an ordinary batch's inputs (:class:`Summary`, :class:`ReportWriter`).
+    """
+    summary = Summary()
+    report = None if config.report is None else ReportWriter(config.report, config)
+    began = time.perf_counter()
+
+    def start(total: int) -> None:
+        summary.total = total
+        display.start(total)
+
+    def emit(outcome: Outcome) -> None:
+        summary.count(outcome)
+        summary.books_written += len(outcome.outputs) * (outcome.status is InputStatus.CONVERTED)
+        if report is not None:
+            report.add(outcome)
+        display.update(outcome, summary)
+
+    try:
+        try:
+            convert_series(
+                config.source,
+                config.output,
+                config.formats,
+                config.options,
+                config.from_format,
+                config.force,
+                start=start,
+                emit=emit,
+            )
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        finally:
+            display.stop()
+    except BaseException:
+        if report is not None:
+            report.abort()
+        raise
+    summary.seconds = time.perf_counter() - began
+    if report is not None:
+        report.finish(summary)
+    return summary
 
 
 #: One book to make: what to call it in a failure, its inputs, and the job that writes it.
@@ -179,13 +292,9 @@ def _jobs(
     return jobs
 
 
-def _build(run: SeriesRun, what: str, job: Callable[[], list[Path]]) -> list[Path] | None:
-    """Run one book's job: the paths written, or ``None`` (and a failure noted)."""
-    try:
-        written = job()
-    except Fic2BookError as err:
-        run.failed.append(f"{what}: {err}")
-        return None
+def _build(run: SeriesRun, job: Callable[[], list[Path]]) -> list[Path]:
+    """Run one book's job: the paths written (a failure raises)."""
+    written = job()
     run.written.extend(written)
     return written
 

@@ -42,7 +42,6 @@ from fic2book.cli.app import (
     split_formats,
 )
 from fic2book.errors import UsageError
-from fic2book.options import RenderOptions
 
 _Source = Annotated[
     Path,
@@ -198,9 +197,8 @@ def batch(
         if jobs is not None and jobs < 1:
             raise UsageError(f"--jobs must be at least 1, not {jobs}")
         backends_for(formats)  # an unknown format fails before any work is read
-        if combine is not None:
-            _combine_series(combine, source, output, formats, options, from_format, quiet, force)
-            return
+        if combine is not None and combine.strip().lower() != "series":
+            raise UsageError(f"--combine must be 'series', not {combine!r}")
         config = BatchConfig(
             source=source,
             output=output,
@@ -223,7 +221,12 @@ def batch(
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with reported(debug):
-            summary = run_batch(config, display)
+            if combine is not None:
+                from fic2book.batch.series import run_series
+
+                summary = run_series(config, display)
+            else:
+                summary = run_batch(config, display)
     finally:
         signal.signal(signal.SIGTERM, previous)
     if not quiet:
@@ -231,31 +234,4 @@ def batch(
     if summary.interrupted:
         raise typer.Exit(130)
     if summary.failed:
-        raise typer.Exit(1)
-
-
-def _combine_series(
-    combine: str,
-    source: Path,
-    output: Path,
-    formats: tuple[str, ...],
-    options: RenderOptions,
-    from_format: str | None,
-    quiet: bool,
-    force: bool,
-) -> None:
-    """``batch --combine series`` (:mod:`fic2book.batch.series`); exit 1 when a book failed."""
-    from fic2book.batch.series import convert_series
-
-    if combine.strip().lower() != "series":
-        raise UsageError(f"--combine must be 'series', not {combine!r}")
-    run = convert_series(source, output, formats, options, from_format, force)
-    if not quiet:
-        for path in run.written:
-            typer.echo(f"wrote {path}")
-        for path in run.skipped:
-            typer.echo(f"up to date {path}")
-    for line in run.failed:
-        typer.echo(f"fic2book: {line}", err=True)
-    if run.failed:
         raise typer.Exit(1)
