@@ -1,7 +1,8 @@
 """Chapter openings and scene-break ornaments: the marks a printed book's design adds to the text.
 
 ``--opening`` marks the first paragraph of each chapter: ``dropcap`` wraps its first letter
-(with any quotation mark or bracket before it: a drop cap "“S" carries its quote) in
+(with any quotation mark, bracket or dialogue dash before it, and the space after a
+guillemet or dash: a drop cap "“S", "« B" or "— H" carries its mark) in
 ``<span class="dropcap">``, ``smallcaps`` wraps its first words in ``<span
 class="opening-words">``, ``plain`` changes nothing.  The words stay whole in the markup, so
 the PDF's text layer and a screen reader still read "“Strange", not "“S trange".  A letter
@@ -128,19 +129,83 @@ def _has_case(char: str) -> bool:
     return char.upper() != char.lower() or unicodedata.category(char) == "Lt"
 
 
+#: Dialogue dashes that open a line of speech (Spanish, Russian, French…): "— Hola —dijo."
+_DIALOGUE_DASHES = "\u2014\u2013\u2015"
+#: Spaces that may follow an opening guillemet or dash: ordinary, no-break, narrow no-break
+#: (French typography: "«\u202fBonjour"), thin.
+_LEAD_SPACES = " \u00a0\u202f\u2009"
+#: The same spaces written as character references in the markup.
+_SPACE_ENTITY = re.compile(r"&(?:nbsp|thinsp|#160|#x0*a0|#8239|#x0*202f|#8201|#x0*2009);", re.I)
+
+
+def _is_lead_mark(char: str) -> bool:
+    """Whether ``char`` may stand before a paragraph's first letter: quotes, brackets, dashes."""
+    return char in _DIALOGUE_DASHES or unicodedata.category(char) in ("Pi", "Ps", "Po", "Pf")
+
+
 def _lead_length(text: str) -> int:
     """How many characters of ``text`` go into a drop cap: leading punctuation and one letter.
 
-    0 when the first letter has no case (no drop cap in such scripts) or is an entity.
+    The punctuation may be followed by a space ("« Bonjour", "— Hola"), which the drop cap
+    then carries too.  0 when the first letter has no case (no drop cap in such scripts) or
+    is an entity.
     """
     index = 0
-    while index < len(text) and unicodedata.category(text[index]) in ("Pi", "Ps", "Po", "Pf"):
-        if text[index] in "&<":
-            return 0
+    while index < len(text) and text[index] not in "&<" and _is_lead_mark(text[index]):
         index += 1
+    if 0 < index < len(text) and text[index] in _LEAD_SPACES:
+        index += 1
+    elif index and (space := _SPACE_ENTITY.match(text, index)) is not None:
+        index = space.end()  # the sanitiser writes a no-break space as "&nbsp;"
     if index < len(text) and _has_case(text[index]):
         return index + 1
     return 0
+
+
+#: Marks that end a clause: the small capitals stop after a word ending in one.
+_CLAUSE_ENDS = ",.;:!?\u2014\u2026\u060c\u3001"
+
+
+def _all_capitals(word: str) -> bool:
+    """Whether ``word`` is already in capitals ("A/N:", "NASA"): small capitals would not show."""
+    cased = [char for char in word if _has_case(char)]
+    return len(cased) >= 2 and all(char.isupper() for char in cased)
+
+
+def _ends_clause(word: str) -> bool:
+    """Whether ``word`` ends a clause, closing quotes and brackets aside ("“Strange,”")."""
+    core = word.rstrip("".join(c for c in word if unicodedata.category(c) in ("Pf", "Pe")))
+    core = core.rstrip("\"'")
+    return bool(core) and core[-1] in _CLAUSE_ENDS
+
+
+def _words_end(text: str) -> int:
+    """Where the first :data:`SMALLCAP_WORDS` words of ``text`` end (before any clause mark).
+
+    Leading marks ("«", "—") go with the first word, closing ones set apart ("»") with the
+    word before; a word already in capitals, and a dialogue dash inside the text ("—dijo"),
+    end the small capitals before them.  0 when
+    the first word is in capitals: the opening is plain.
+    """
+    end = 0
+    words = 0
+    for match in re.finditer(r"\S+", text):
+        word = match.group()
+        if words and word[0] in _DIALOGUE_DASHES:
+            return end
+        if not any(char.isalnum() for char in word):
+            if words:  # a closing mark set apart: "« Étrange »,"
+                end = match.end()
+                if _ends_clause(word):
+                    return end
+            continue  # a guillemet or dash before the first word goes with it
+        if _all_capitals(word):
+            return end
+        words += 1
+        end = match.end()
+        if words >= SMALLCAP_WORDS or _ends_clause(word):
+            return end
+    return end
 
 
 def _add_class(attrs: str, name: str) -> str:
@@ -149,15 +214,6 @@ def _add_class(attrs: str, name: str) -> str:
         return f'{attrs} class="{name}"'
     value = f"{match['value']} {name}".strip()
     return attrs[: match.start()] + f' class="{value}"' + attrs[match.end() :]
-
-
-def _words_end(text: str) -> int:
-    """Where the first :data:`SMALLCAP_WORDS` words of ``text`` end (before any clause mark)."""
-    for words, match in enumerate(re.finditer(r"\S+", text), start=1):
-        word = match.group()
-        if words >= SMALLCAP_WORDS or word[-1] in ",.;:!?\u2014\u2026":
-            return match.end()
-    return len(text.rstrip())
 
 
 def mark_opening(body: Markup | str, opening: str) -> Markup:
@@ -185,7 +241,7 @@ def mark_opening(body: Markup | str, opening: str) -> Markup:
         length = _lead_length(stripped)
         css_class = "dropcap"
     else:
-        length = _words_end(stripped) if stripped and _lead_length(stripped) else 0
+        length = _words_end(stripped) if _lead_length(stripped) else 0
         css_class = "opening-words"
     if length == 0:
         return Markup(markup)
