@@ -67,7 +67,8 @@ def work_rows(info: dict[str, Any]) -> list[tuple[str, str]]:
         ("Summary", info["summary"]),
         ("Notes", info["notes"]),
         ("End Notes", info["end_notes"]),
-        ("Permissions", info["permissions"]),
+        # Whole sentences, one a line: joined with commas they would run together.
+        ("Permissions", "\n".join(info["permissions"])),
     ]
     rows += [(extra["label"], extra["value"]) for extra in info["extra"]]
     rows += [("Image", f"{a['href']} ({a['media_type']})") for a in info["assets"]]

@@ -5,34 +5,79 @@ not repost or translate") permission for transformative works in their notes.  A
 should see that sentence before printing, so the credits page shows it and ``inspect``
 reports it.  :func:`permission_sentences` finds such sentences: one that names a use (bind,
 podfic, translate, remix, repost, fanart, audio) and a permission word (permission, feel
-free, welcome, may, allowed, okay; or a refusal: do not, don't, ask first…).  It reports the
+free, welcome, may, allowed, okay; or a refusal: do not, don't, ask first…), or that is a
+notice by itself (请勿转载, 無断転載禁止, 무단 전재 금지).  The phrasings are data, one table
+per language in ``permissions.toml`` (English, Chinese, French, Spanish, German, Russian,
+Portuguese, Italian, Japanese, Korean, Polish, Indonesian), and every language is tried on
+every sentence, since notes are often in another language than the work.  It reports the
 author's words as they stand and does not judge what they allow.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from fic2book.html.sanitize import plain_text
 from fic2book.model import Work
 
-#: A use of the work that authors give or refuse permission for.
-_USE = re.compile(
-    r"\b(?:bind\w*|bound|fanbind\w*|podfic\w*|pod-?fic\w*|translat\w*|remix\w*|repost\w*|"
-    r"re-post\w*|fan ?art|audiobook|record\w*|transformative works?)\b",
-    re.IGNORECASE,
+#: The phrasings, by language (its comments say how they are read).
+PHRASES = Path(__file__).resolve().parent / "permissions.toml"
+
+#: A sentence ends at a full stop, a question or exclamation mark (Western or CJK), or a line,
+#: with any closing quotes or brackets after it.
+_SENTENCE = re.compile(
+    "[^.!?\u3002\uff01\uff1f\n]+"
+    "(?:[.!?\u3002\uff01\uff1f]+[\"'\u201d\u2019)\u300d\u300f\uff09]*|$)",
+    re.MULTILINE,
 )
-#: Words that give or refuse it.
-_PERMISSION = re.compile(
-    r"\b(?:permission|permit\w*|feel free|(?:very |more than )?welcome|go ahead|you may|"
-    r"you can|allowed|ok(?:ay)?|fine|happy for|love to see|"
-    r"do not|don'?t|never|not allowed|ask (?:me )?first|without (?:my )?(?:consent|asking))\b",
-    re.IGNORECASE,
-)
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"'\u201d\u2019)]*|$)", re.MULTILINE)
 #: A sentence longer than this is a paragraph run together, not a statement to quote.
 _LONGEST = 400
+
+
+@dataclass(frozen=True)
+class _Language:
+    """One language's phrasings, compiled: a use and a permission word, or a whole notice."""
+
+    use: re.Pattern[str] | None
+    permission: re.Pattern[str] | None
+    notice: re.Pattern[str] | None
+
+    def finds(self, sentence: str) -> bool:
+        if self.notice is not None and self.notice.search(sentence):
+            return True
+        return bool(
+            self.use is not None
+            and self.permission is not None
+            and self.use.search(sentence)
+            and self.permission.search(sentence)
+        )
+
+
+def _compile(patterns: list[str], words: bool) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    either = "|".join(f"(?:{pattern})" for pattern in patterns)
+    return re.compile(rf"\b(?:{either})\b" if words else either, re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def languages() -> dict[str, _Language]:
+    """Every language's phrasings from :data:`PHRASES`, compiled once."""
+    with PHRASES.open("rb") as source:
+        data = tomllib.load(source)
+    return {
+        code: _Language(
+            use=_compile(table.get("use", []), words=True),
+            permission=_compile(table.get("permission", []), words=True),
+            notice=_compile(table.get("notice", []), words=False),
+        )
+        for code, table in data.items()
+    }
 
 
 def _texts(work: Work) -> Iterable[str]:
@@ -54,8 +99,7 @@ def find_permissions(text: str) -> list[str]:
         if (
             sentence
             and len(sentence) <= _LONGEST
-            and _USE.search(sentence)
-            and _PERMISSION.search(sentence)
+            and any(language.finds(sentence) for language in languages().values())
         ):
             found.append(sentence)
     return found
