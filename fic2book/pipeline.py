@@ -331,11 +331,14 @@ def convert_combined(
     *,
     title: str | None = None,
     into_folder: bool | None = None,
+    revise: Callable[[list[Work]], list[Work]] | None = None,
 ) -> list[Path]:
     """Read every source and write one omnibus book per format (:mod:`fic2book.combine`).
 
     Each work is prepared (capped, typeset by its own language) before they are combined;
     the limits of ``options`` apply to the whole run, as to one work in :func:`convert_file`.
+    ``revise`` changes the works as read, under the same limits (``batch --combine series``
+    marks a member's new chapters with it).
     """
     from fic2book.combine import combine
 
@@ -347,6 +350,8 @@ def convert_combined(
     def convert() -> list[Path]:
         works = [read_work(source, from_format) for source in sources]
         check_distinct_works(works, sources)
+        if revise is not None:
+            works = revise(works)
         # File names come from the titles as typed (straight quotes are easier in a shell).
         targets = plan_targets(
             combine(works, title), backends, output, into_folder=into_folder, name=options.name

@@ -52,6 +52,8 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 #: The files of an omnibus's works (``work01_chap_001.xhtml``), for books made before the
 #: omnibus marker.
 _OMNIBUS_FILE = re.compile(r"work\d+_")
+#: An omnibus's chapter files, by work: ``work02_chap_003.xhtml``.
+_OMNIBUS_CHAPTER = re.compile(r"(work\d+)_chap_\d+\.xhtml$")
 #: The most volumes looked for when an older book's identifier may be a volume's.
 _MAX_VOLUMES = 500
 
@@ -120,6 +122,37 @@ def read_state(data: bytes, name: str) -> BookState:
         _omnibus(package, metas),
         _volume(package, metas, url),
     )
+
+
+def omnibus_states(data: bytes, name: str) -> list[BookState]:
+    """One state per work of an omnibus fic2book made, in the book's order.
+
+    Each holds the chapter prints of that work's ``workNN_chap_MMM.xhtml`` files, so a newer
+    download of one member can be compared with what the omnibus held of it
+    (:func:`update_work`), as ``batch --combine series`` does.  The omnibus names no work
+    of its own: ``work_id`` and ``url`` are ``None``, and the update log is empty.
+    """
+    works: dict[str, list[ChapterPrint]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            container = parse_xml(archive.read("META-INF/container.xml"), name)
+            rootfile = container.find(f".//{_CONTAINER}rootfile")
+            opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
+            package = parse_xml(archive.read(opf_path), name)
+            base = posixpath.dirname(opf_path)
+            manifest = {item.get("id"): item.get("href") for item in package.iter(f"{_OPF}item")}
+            for ref in package.iter(f"{_OPF}itemref"):
+                href = str(manifest.get(ref.get("idref")) or "")
+                found = _OMNIBUS_CHAPTER.match(posixpath.basename(href))
+                if found is not None:
+                    document = parse_xml(archive.read(posixpath.join(base, href)), name)
+                    works.setdefault(found[1], []).append(chapter_print(document))
+    except (zipfile.BadZipFile, KeyError) as err:
+        raise InputError(f"{name}: not an omnibus fic2book made ({err})") from err
+    return [
+        BookState(None, None, (), tuple(p.fingerprint for p in prints), tuple(prints))
+        for prints in works.values()
+    ]
 
 
 def _fic2book_metas(package: Element) -> dict[str, list[str]]:

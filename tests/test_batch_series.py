@@ -112,3 +112,42 @@ def test_cli_series_reports_and_summarises_like_batch(tmp_path: Path) -> None:
     ]
     data = json.loads(report.read_text(encoding="utf-8"))
     assert [entry["status"] for entry in data["works"]] == ["skipped", "skipped"]
+
+
+def _chaptered(path: Path, title: str, work_id: str, part: int, chapters: list[str]) -> None:
+    body = "".join(f"# {name}\n\nThe {name} of {title}.\n\n" for name in chapters)
+    path.write_text(
+        f"---\ntitle: {title}\nauthors: [someone]\nwork_id: '{work_id}'\n"
+        f"series:\n  - Part {part} of Saga\n---\n\n{body}",
+        encoding="utf-8",
+    )
+
+
+def test_a_newer_download_of_a_member_updates_its_omnibus(tmp_path: Path) -> None:
+    """Same work ID, a new file name, one more chapter: said, marked and logged as an update."""
+    from tests.textract import epub_documents
+
+    library, out = tmp_path / "library", tmp_path / "books"
+    library.mkdir()
+    _chaptered(library / "first.md", "First Tale", "101", 1, ["Dawn", "Noon"])
+    _chaptered(library / "second.md", "Second Tale", "102", 2, ["Dusk", "Night"])
+    report = tmp_path / "r.json"
+    args = ["batch", str(library), "-o", str(out), "--combine", "series", *FAST_FLAGS]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    (library / "second.md").unlink()
+    _chaptered(library / "second-v2.md", "Second Tale", "102", 2, ["Dusk", "Night", "Dawn Again"])
+    again = CliRunner().invoke(app, [*args, "--report", str(report)])
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == (
+        "[1/1] updated: +1 chapter: series 'Saga' -> Saga - someone.epub"
+    )
+    documents = epub_documents(out / "Saga - someone.epub")
+    nav = squashed(documents["EPUB/nav.xhtml"])
+    assert nav.count("new") == 1 and squashed("Chapter 3: Dawn Again (new)") in nav
+    assert "work02_update_log.xhtml" in " ".join(documents)
+    assert "Dawn Again" in documents["EPUB/work02_update_log.xhtml"]
+    (entry,) = json.loads(report.read_text(encoding="utf-8"))["works"]
+    assert entry["status"] == "updated" and entry["update"] == "updated: +1 chapter"
+    assert entry["added"] == ["Chapter 3: Dawn Again"]
+    assert entry["members"] == ["first.md", "second-v2.md"]

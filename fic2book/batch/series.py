@@ -14,6 +14,7 @@ work is not read again to group it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -29,7 +30,10 @@ from fic2book.batch.job import one_line
 from fic2book.batch.manifest import Manifest
 from fic2book.batch.outcome import InputStatus, Outcome, Summary
 from fic2book.batch.report import ReportWriter
+from fic2book.batch.series_news import OmnibusNews, previous_omnibus
+from fic2book.batch.works import Update
 from fic2book.errors import Fic2BookError, InputError
+from fic2book.model import Work
 from fic2book.options import RenderOptions
 
 __all__ = ["SeriesRun", "convert_series", "run_series"]
@@ -160,10 +164,18 @@ def convert_series(
             kept = None if force else _up_to_date(manifest, what, key, stamp, output)
             status = InputStatus.SKIPPED
             error = None
+            update = Update()
             if kept is None:
                 try:
-                    kept = _build(run, job)
-                    status = InputStatus.CONVERTED
+                    found = None if force else manifest.omnibus(what)
+                    news = previous_omnibus(
+                        found, [hashes[path] for path in members], stamp, output, options
+                    )
+                    if news is not None and len(members) > 1:
+                        update = _news(news, members, options, from_format)
+                    revise = news.revise if update and news is not None else None
+                    kept = _build(run, job, revise)
+                    status = InputStatus.UPDATED if update else InputStatus.CONVERTED
                     relative = [path.relative_to(output).as_posix() for path in kept]
                     manifest.record_omnibus(what, key, stamp, relative)
                 except Fic2BookError as err:
@@ -173,7 +185,8 @@ def convert_series(
             else:
                 run.skipped.extend(kept)
             taken.update(kept)
-            decided(_outcome(source, output, what, members, kept, status, error, began))
+            outcome = _outcome(source, output, what, members, kept, status, error, began)
+            decided(dataclasses.replace(outcome, **dataclasses.asdict(update)))
     return run
 
 
@@ -205,6 +218,10 @@ def _relative(source: Path, path: Path) -> str:
     return path.relative_to(source).as_posix() if path.is_relative_to(source) else str(path)
 
 
+#: The outcomes whose books were written this run.
+_WRITTEN = frozenset({InputStatus.CONVERTED, InputStatus.UPDATED})
+
+
 def run_series(config: BatchConfig, display: Display) -> Summary:
     """``batch --combine series`` with ``batch``'s display, summary and JSON report.
 
@@ -221,7 +238,7 @@ def run_series(config: BatchConfig, display: Display) -> Summary:
 
     def emit(outcome: Outcome) -> None:
         summary.count(outcome)
-        summary.books_written += len(outcome.outputs) * (outcome.status is InputStatus.CONVERTED)
+        summary.books_written += len(outcome.outputs) * (outcome.status in _WRITTEN)
         if report is not None:
             report.add(outcome)
         display.update(outcome, summary)
@@ -252,8 +269,10 @@ def run_series(config: BatchConfig, display: Display) -> Summary:
     return summary
 
 
+#: What marks the new chapters of an omnibus's works as they are read (or ``None``).
+_Revise = Callable[[list[Work]], list[Work]] | None
 #: One book to make: what to call it in a failure, its inputs, and the job that writes it.
-_Job = tuple[str, list[Path], Callable[[], list[Path]]]
+_Job = tuple[str, list[Path], Callable[[_Revise], list[Path]]]
 
 
 def _jobs(
@@ -275,15 +294,15 @@ def _jobs(
             alone.append(members[0])
             continue
 
-        def combined(members: list[Path] = members) -> list[Path]:
+        def combined(revise: _Revise, members: list[Path] = members) -> list[Path]:
             return convert_combined(
-                members, formats, output, options, from_format, into_folder=True
+                members, formats, output, options, from_format, into_folder=True, revise=revise
             )
 
         jobs.append((f"series {series!r}", members, combined))
     for path in alone:
 
-        def single(path: Path = path) -> list[Path]:
+        def single(revise: _Revise, path: Path = path) -> list[Path]:
             return convert_file(
                 path, formats, output, options, from_format, into_folder=True, taken=taken
             )
@@ -292,11 +311,26 @@ def _jobs(
     return jobs
 
 
-def _build(run: SeriesRun, job: Callable[[], list[Path]]) -> list[Path]:
+def _build(run: SeriesRun, job: Callable[[_Revise], list[Path]], revise: _Revise) -> list[Path]:
     """Run one book's job: the paths written (a failure raises)."""
-    written = job()
+    written = job(revise)
     run.written.extend(written)
     return written
+
+
+def _news(
+    news: OmnibusNews, members: list[Path], options: RenderOptions, from_format: str | None
+) -> Update:
+    """What the newer downloads among ``members`` add, read and compared in a limited child."""
+    from fic2book.readers import read_work
+    from fic2book.sandbox import run_limited
+
+    def compare() -> Update:
+        return news.update([read_work(path, from_format) for path in members])
+
+    return run_limited(
+        compare, timeout=options.timeout, max_memory=options.max_memory, what="comparing"
+    )
 
 
 def _member(source: Path, path: Path) -> tuple[str, str]:
