@@ -230,3 +230,12 @@ def test_auto_and_max_pages_go_together(tmp_path: Path) -> None:
         convert_volumes(source, ["pdf"], tmp_path / "b.pdf", OPTIONS, "auto")
     with pytest.raises(UsageError, match="go together"):
         convert_volumes(source, ["pdf"], tmp_path / "b.pdf", OPTIONS, "1-9", max_pages=20)
+
+
+@pytest.mark.slow
+def test_volumes_auto_on_a_work_that_fits_make_one_plain_book(tmp_path: Path) -> None:
+    source = DATA / "fanficfare" / "test1-sid1.epub"
+    target = tmp_path / "b.pdf"
+    books = convert_volumes(source, ["pdf"], target, OPTIONS, "auto", max_pages=400)
+    assert books == [target]
+    assert "Volume" not in pdf_text(target)
