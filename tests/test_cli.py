@@ -485,7 +485,6 @@ def test_choices_take_any_case(runner: CliRunner, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("batch", "lib", "-o", "out", "--jobs", "0"), "--jobs must be at least 1, not 0"),
         (("serve", "--port", "70000"), "--port must be 0 to 65535, not 70000"),
         (("serve", "--jobs", "-1"), "--jobs must be 0 or more, not -1"),
     ],

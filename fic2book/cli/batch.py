@@ -76,6 +76,9 @@ _Jobs = Annotated[
     typer.Option(
         "--jobs",
         "-j",
+        # Typer's min= (not a check in the body) so a settings file's `jobs = 0` is refused
+        # with its line (fic2book.config); on the command line it gives Typer's error box.
+        min=1,
         metavar="N",
         help="Worker processes. Default: one per core.",
         show_default=False,
@@ -194,8 +197,6 @@ def batch(
     with reported(debug):
         options = render_options(params)
         formats = tuple(split_formats(to) or ["epub"])
-        if jobs is not None and jobs < 1:
-            raise UsageError(f"--jobs must be at least 1, not {jobs}")
         backends_for(formats)  # an unknown format fails before any work is read
         if combine is not None and combine.strip().lower() != "series":
             raise UsageError(f"--combine must be 'series', not {combine!r}")
