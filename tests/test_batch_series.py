@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from fic2book.batch.discover import hash_file
 from fic2book.batch.manifest import Manifest
 from fic2book.batch.series import convert_series
 from fic2book.cli import app
+from tests.epubcheck import failures, require_epubcheck, run_epubcheck
 from tests.test_batch import FAST_FLAGS, OPTIONS
 from tests.textract import epub_text, squashed
 
@@ -151,3 +153,20 @@ def test_a_newer_download_of_a_member_updates_its_omnibus(tmp_path: Path) -> Non
     assert entry["status"] == "updated" and entry["update"] == "updated: +1 chapter"
     assert entry["added"] == ["Chapter 3: Dawn Again"]
     assert entry["members"] == ["first.md", "second-v2.md"]
+
+
+@pytest.mark.slow
+def test_an_updated_omnibus_passes_epubcheck(tmp_path: Path) -> None:
+    jar = require_epubcheck()
+    library, out = tmp_path / "library", tmp_path / "books"
+    library.mkdir()
+    _chaptered(library / "first.md", "First Tale", "101", 1, ["Dawn", "Noon"])
+    _chaptered(library / "second.md", "Second Tale", "102", 2, ["Dusk"])
+    args = ["batch", str(library), "-o", str(out), "--combine", "series", *FAST_FLAGS]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    _chaptered(library / "second.md", "Second Tale", "102", 2, ["Dusk", "Night"])
+    result = CliRunner().invoke(app, args)
+    assert result.stdout.startswith("[1/1] updated: +1 chapter: "), result.output
+    messages = run_epubcheck(out / "Saga - someone.epub", jar)
+    assert failures(messages) == []
+    assert not [m for m in messages if m.get("severity") in {"WARNING", "ERROR", "FATAL"}]
