@@ -34,6 +34,7 @@ from fic2book.backends.epub_metadata import (
     OMNIBUS_PROPERTY,
     UPDATE_PROPERTY,
     VOLUME_PROPERTY,
+    WORK_PROPERTY,
     url_identifier,
 )
 from fic2book.chapter_match import ChapterPrint, chapter_print, match_chapters
@@ -129,8 +130,9 @@ def omnibus_states(data: bytes, name: str) -> list[BookState]:
 
     Each holds the chapter prints of that work's ``workNN_chap_MMM.xhtml`` files, so a newer
     download of one member can be compared with what the omnibus held of it
-    (:func:`update_work`), as ``batch --combine series`` does.  The omnibus names no work
-    of its own: ``work_id`` and ``url`` are ``None``, and the update log is empty.
+    (:func:`update_work`), as ``batch --combine series`` does.  An omnibus that records its
+    works (``fic2book:work``) gives each state that work's AO3 ID, URL and update log; an
+    older one names none: ``work_id`` and ``url`` are ``None`` and the logs are empty.
     """
     works: dict[str, list[ChapterPrint]] = {}
     try:
@@ -149,10 +151,30 @@ def omnibus_states(data: bytes, name: str) -> list[BookState]:
                     works.setdefault(found[1], []).append(chapter_print(document))
     except (zipfile.BadZipFile, KeyError) as err:
         raise InputError(f"{name}: not an omnibus fic2book made ({err})") from err
+    records = [_work_record(text, name) for text in _fic2book_metas(package).get(WORK_PROPERTY, [])]
+    if len(records) != len(works):
+        records = [(None, None, ())] * len(works)  # made before works were recorded
     return [
-        BookState(None, None, (), tuple(p.fingerprint for p in prints), tuple(prints))
-        for prints in works.values()
+        BookState(ident, url, log, tuple(p.fingerprint for p in prints), tuple(prints))
+        for (ident, url, log), prints in zip(records, works.values(), strict=True)
     ]
+
+
+def _work_record(text: str, name: str) -> tuple[str | None, str | None, tuple[UpdateEntry, ...]]:
+    """One ``fic2book:work`` record: the work's AO3 ID, URL and update log."""
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise TypeError("not an object")
+        ident, url = raw.get("ao3"), raw.get("url")
+        log = tuple(_entry(json.dumps(item)) for item in raw.get("updates", ()))
+        return (
+            ident if isinstance(ident, str) else None,
+            url if isinstance(url, str) else None,
+            log,
+        )
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{name}: unreadable work record {text!r}") from err
 
 
 def _fic2book_metas(package: Element) -> dict[str, list[str]]:
@@ -229,6 +251,13 @@ def _same_url(a: str, b: str) -> bool:
     return key(a) == key(b)
 
 
+def same_work(state: BookState, work: Work) -> bool:
+    """Whether ``work`` is the one ``state`` names: by AO3 work ID, else by URL."""
+    if state.work_id is not None and work.work_id is not None:
+        return state.work_id == work.work_id
+    return state.url is not None and work.url is not None and _same_url(state.url, work.url)
+
+
 def check_updatable(state: BookState, name: str) -> None:
     """Refuse an omnibus and a volume: one download cannot rebuild either correctly."""
     if state.omnibus:
@@ -253,11 +282,7 @@ def check_same_work(state: BookState, work: Work, name: str) -> None:
     check_updatable(state, name)
     if state.work_id is None and state.url is None:
         raise UsageError(f"{name}: the book names no AO3 work ID or URL to update from")
-    if state.work_id is not None and work.work_id is not None:
-        same = state.work_id == work.work_id
-    else:
-        same = state.url is not None and work.url is not None and _same_url(state.url, work.url)
-    if not same:
+    if not same_work(state, work):
         theirs = work.work_id or work.url or "an unidentified work"
         mine = state.work_id or state.url
         raise UsageError(f"{name} holds work {mine}, the download is {theirs}: not the same work")

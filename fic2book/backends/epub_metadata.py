@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from fic2book.design_record import design_record
 from fic2book.language import DEFAULT_TAG, language_tag
-from fic2book.model import Work
+from fic2book.model import UpdateEntry, Work
 from fic2book.options import RenderOptions
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ DESIGN_PROPERTY = "fic2book:design"
 OMNIBUS_PROPERTY = "fic2book:omnibus"
 #: Set on one volume of a split work (``convert --volumes``): "2/3".
 VOLUME_PROPERTY = "fic2book:volume"
+#: Set on an omnibus once per work, in reading order, as JSON: the work's AO3 ID and URL
+#: (``ao3``, ``url``) and its update log (``updates``), so a rebuild from a newer download of
+#: one member finds that work by identity and every work keeps its own log.
+WORK_PROPERTY = "fic2book:work"
 
 
 #: Hosts whose work URLs also give an ``ao3:ID`` identifier.
@@ -164,26 +168,39 @@ def _set_fic2book(book: Any, work: Work, options: RenderOptions | None) -> None:
     An omnibus and a volume say so (:data:`OMNIBUS_PROPERTY`, :data:`VOLUME_PROPERTY`):
     ``update`` refuses them rather than rebuild them as a book of one work.
     """
-    values: list[tuple[str, str]] = []
-    for entry in work.updates:
-        log: dict[str, Any] = {
-            "date": entry.date.isoformat(),
-            "added": entry.added,
-            "changed": entry.changed,
-        }
-        if entry.removed:  # older logs have no such key; readers treat it as empty
-            log["removed"] = entry.removed
-        values.append((UPDATE_PROPERTY, json.dumps(log)))
+    values = [(UPDATE_PROPERTY, json.dumps(log_record(entry))) for entry in work.updates]
     if options is not None:
         values.append((DESIGN_PROPERTY, design_record(options)))
     if work.works:
         values.append((OMNIBUS_PROPERTY, str(len(work.works))))
+        values += [(WORK_PROPERTY, json.dumps(_work_record(part))) for part in work.works]
     if work.volume:
         values.append((VOLUME_PROPERTY, f"{work.volume[0]}/{work.volume[1]}"))
     if values:
         book.add_prefix(*FIC2BOOK_PREFIX)
     for prop, value in values:
         book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def log_record(entry: UpdateEntry) -> dict[str, Any]:
+    """One update-log entry as the JSON object ``fic2book update`` reads back."""
+    log: dict[str, Any] = {
+        "date": entry.date.isoformat(),
+        "added": entry.added,
+        "changed": entry.changed,
+    }
+    if entry.removed:  # older logs have no such key; readers treat it as empty
+        log["removed"] = entry.removed
+    return log
+
+
+def _work_record(work: Work) -> dict[str, Any]:
+    """What an omnibus records of one of its works: who it is and its own update log."""
+    return {
+        "ao3": work.work_id,
+        "url": work.url,
+        "updates": [log_record(entry) for entry in work.updates],
+    }
 
 
 def _extra_identifiers(work: Work) -> list[str]:

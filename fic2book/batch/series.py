@@ -173,7 +173,8 @@ def convert_series(
                     )
                     if news is not None and len(members) > 1:
                         update = _news(news, members, options, from_format)
-                    revise = news.revise if update and news is not None else None
+                    # Even with nothing new, the rebuild keeps each work's update log.
+                    revise = news.revise if news is not None and len(members) > 1 else None
                     kept = _build(run, job, revise)
                     status = InputStatus.UPDATED if update else InputStatus.CONVERTED
                     relative = [path.relative_to(output).as_posix() for path in kept]
