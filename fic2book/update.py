@@ -92,14 +92,19 @@ class UpdateResult:
     options: RenderOptions | None = None
 
 
+def _package(archive: zipfile.ZipFile, name: str) -> tuple[Element, str]:
+    """The package document of a fic2book EPUB and its path (``KeyError`` when missing)."""
+    container = parse_xml(archive.read("META-INF/container.xml"), name)
+    rootfile = container.find(f".//{_CONTAINER}rootfile")
+    opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
+    return parse_xml(archive.read(opf_path), name), opf_path
+
+
 def read_state(data: bytes, name: str) -> BookState:
     """Read a fic2book EPUB's identity, update log, design, kind and chapter prints."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            container = parse_xml(archive.read("META-INF/container.xml"), name)
-            rootfile = container.find(f".//{_CONTAINER}rootfile")
-            opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
-            package = parse_xml(archive.read(opf_path), name)
+            package, opf_path = _package(archive, name)
             hrefs = _chapter_hrefs(package, posixpath.dirname(opf_path))
             prints = tuple(chapter_print(parse_xml(archive.read(href), name)) for href in hrefs)
     except (zipfile.BadZipFile, KeyError) as err:
@@ -137,10 +142,7 @@ def omnibus_states(data: bytes, name: str) -> list[BookState]:
     works: dict[str, list[ChapterPrint]] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            container = parse_xml(archive.read("META-INF/container.xml"), name)
-            rootfile = container.find(f".//{_CONTAINER}rootfile")
-            opf_path = "" if rootfile is None else str(rootfile.get("full-path", ""))
-            package = parse_xml(archive.read(opf_path), name)
+            package, opf_path = _package(archive, name)
             base = posixpath.dirname(opf_path)
             manifest = {item.get("id"): item.get("href") for item in package.iter(f"{_OPF}item")}
             for ref in package.iter(f"{_OPF}itemref"):
@@ -167,7 +169,7 @@ def _work_record(text: str, name: str) -> tuple[str | None, str | None, tuple[Up
         if not isinstance(raw, dict):
             raise TypeError("not an object")
         ident, url = raw.get("ao3"), raw.get("url")
-        log = tuple(_entry(json.dumps(item)) for item in raw.get("updates", ()))
+        log = tuple(_entry_from(item, text) for item in raw.get("updates", ()))
         return (
             ident if isinstance(ident, str) else None,
             url if isinstance(url, str) else None,
@@ -228,8 +230,17 @@ def _chapter_hrefs(package: Element, base: str) -> list[str]:
 
 
 def _entry(text: str) -> UpdateEntry:
+    """One ``fic2book:update`` meta's JSON as a log entry."""
     try:
         raw = json.loads(text)
+    except ValueError as err:
+        raise InputError(f"unreadable update log entry {text!r}") from err
+    return _entry_from(raw, text)
+
+
+def _entry_from(raw: object, text: str) -> UpdateEntry:
+    """A parsed log entry (``text``: what to quote when it is unreadable)."""
+    try:
         if not isinstance(raw, dict):
             raise TypeError("not an object")
         return UpdateEntry(
