@@ -68,13 +68,3 @@ def build_day(source_date_epoch: int | None) -> dt.date | None:
     if source_date_epoch is None:
         return None
     return dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC).date()
-
-
-def build_date(source_date_epoch: int | None) -> str:
-    """The build date for the credits page: ``SOURCE_DATE_EPOCH``'s day, else none.
-
-    Never today's date: two builds of one work must stay byte-identical.
-    """
-    if source_date_epoch is None:
-        return ""
-    return dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC).date().isoformat()

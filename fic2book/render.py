@@ -27,7 +27,7 @@ from markupsafe import Markup
 from fic2book import __version__
 from fic2book.design import mark_opening
 from fic2book.errors import Fic2BookError, RenderError
-from fic2book.frontmatter import build_date, build_day, front_parts, omnibus_front
+from fic2book.frontmatter import build_day, front_parts, omnibus_front
 from fic2book.html.sanitize import plain_text
 from fic2book.labels import Labels
 from fic2book.language import text_direction
@@ -124,7 +124,6 @@ def environment(
     env.globals["text_direction"] = text_direction
     env.globals["permission_sentences"] = permission_sentences
     env.globals["front_parts"] = front_parts
-    env.globals["build_date"] = build_date
     env.globals["build_day"] = build_day
     env.globals["fic2book_version"] = __version__
     # An omnibus's works each speak their own label language (templates/pdf/omnibus.html.j2).

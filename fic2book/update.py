@@ -253,20 +253,29 @@ def _entry_from(raw: object, text: str) -> UpdateEntry:
         raise InputError(f"unreadable update log entry {text!r}") from err
 
 
-def _same_url(a: str, b: str) -> bool:
-    """Whether two work URLs name the same page (scheme, ``www.`` and a final slash aside)."""
+def url_key(url: str) -> str:
+    """A work URL as compared: without its scheme, ``www.``, final slash and case.
 
-    def key(url: str) -> str:
-        return url.split("://", 1)[-1].removeprefix("www.").rstrip("/").lower()
+    ``update`` and the batch manifest (:func:`fic2book.batch.works.work_key`) both know a
+    work by it, so a download saved from ``http://www.`` updates a book made from ``https://``.
+    """
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/").lower()
 
-    return key(a) == key(b)
+
+def update_day(options: RenderOptions) -> dt.date:
+    """The date of an update log entry: ``SOURCE_DATE_EPOCH``'s when set, else today (UTC)."""
+    if options.source_date_epoch is not None:
+        return dt.datetime.fromtimestamp(options.source_date_epoch, dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def same_work(state: BookState, work: Work) -> bool:
     """Whether ``work`` is the one ``state`` names: by AO3 work ID, else by URL."""
     if state.work_id is not None and work.work_id is not None:
         return state.work_id == work.work_id
-    return state.url is not None and work.url is not None and _same_url(state.url, work.url)
+    return (
+        state.url is not None and work.url is not None and url_key(state.url) == url_key(work.url)
+    )
 
 
 def check_updatable(state: BookState, name: str) -> None:

@@ -20,11 +20,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from fic2book.batch.works import Update, update_date
+from fic2book.batch.works import Update
 from fic2book.combine import reading_order
 from fic2book.model import Work
 from fic2book.options import RenderOptions
-from fic2book.update import BookState, UpdateResult, omnibus_states, same_work, update_work
+from fic2book.update import (
+    BookState,
+    UpdateResult,
+    omnibus_states,
+    same_work,
+    update_day,
+    update_work,
+)
 
 __all__ = ["OmnibusNews", "previous_omnibus"]
 
@@ -79,7 +86,7 @@ class OmnibusNews:
             if index not in self.changed:
                 continue
             work = works[index]
-            result = update_work(state, work, self.options, update_date(self.options))
+            result = update_work(state, work, self.options, update_day(self.options))
             entry = result.entry
             unshared = len(entry.added) == len(work.chapters) and len(entry.removed) == len(
                 state.prints

@@ -31,7 +31,14 @@ from fic2book.chapter_match import ChapterPrint
 from fic2book.errors import Fic2BookError, UsageError
 from fic2book.model import UpdateEntry, Work
 from fic2book.options import RenderOptions
-from fic2book.update import BookState, check_same_work, read_state, update_work
+from fic2book.update import (
+    BookState,
+    check_same_work,
+    read_state,
+    update_day,
+    update_work,
+    url_key,
+)
 
 
 def work_key(work: Work) -> str | None:
@@ -43,7 +50,7 @@ def work_key(work: Work) -> str | None:
     if work.work_id:
         return f"ao3:{work.work_id}"
     if work.url:
-        return "url:" + work.url.split("://", 1)[-1].removeprefix("www.").rstrip("/").lower()
+        return "url:" + url_key(work.url)
     return None
 
 
@@ -104,13 +111,6 @@ def superseded_note(by: str) -> str:
     return f"superseded by {by}: the same work, with every chapter of this download"
 
 
-def update_date(options: RenderOptions) -> dt.date:
-    """The date of an update log entry: ``SOURCE_DATE_EPOCH``'s when set, else today (UTC)."""
-    if options.source_date_epoch is not None:
-        return dt.datetime.fromtimestamp(options.source_date_epoch, dt.UTC).date()
-    return dt.datetime.now(dt.UTC).date()
-
-
 def updated_work(
     before: Before, work: Work, options: RenderOptions, name: str
 ) -> tuple[Work, Update] | None:
@@ -136,12 +136,10 @@ def updated_work(
         check_same_work(previous, work, name)
     except UsageError:
         return None
-    result = update_work(previous, work, options, update_date(options))
+    # A download with no news adds no log entry (update_work keeps the log as it was).
+    result = update_work(previous, work, options, update_day(options))
     entry = result.entry
-    update = Update(entry.added, entry.changed, entry.removed)
-    if not update:
-        return dataclasses.replace(result.work, updates=previous.updates), update
-    return result.work, update
+    return result.work, Update(entry.added, entry.changed, entry.removed)
 
 
 def book_state(epub: bytes, name: str, work: Work) -> str:

@@ -8,7 +8,6 @@ only those given on this command line (or in the environment) override the recor
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, get_args
 
@@ -46,7 +45,6 @@ from fic2book.cli.app import (
     Timeout,
     render_options,
     reported,
-    source_date_epoch,
 )
 
 if TYPE_CHECKING:
@@ -171,11 +169,9 @@ def update(
     from fic2book.pipeline import write_atomically
     from fic2book.readers import check_source, read_work
     from fic2book.sandbox import run_limited
-    from fic2book.update import update_book
+    from fic2book.update import update_book, update_day
 
     with reported(debug):
-        epoch = source_date_epoch()
-        now = dt.datetime.now(dt.UTC) if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC)
         options = render_options(params)
         given = given_options(ctx)
         target, backend = _target(book, output, to)
@@ -187,7 +183,7 @@ def update(
             # The newer download is untrusted input: read, compare and write it under the
             # same time and memory limits as ``convert``.
             work = read_work(newer, from_format)
-            result = update_book(book, work, options, now.date(), given=given)
+            result = update_book(book, work, options, update_day(options), given=given)
             redesigned = not given.isdisjoint(DESIGN_FIELDS)
             if result.entry.news_any or target != book or redesigned:
                 write_atomically(backend, result.work, target, result.options or options)
